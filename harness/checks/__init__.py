@@ -1,0 +1,1 @@
+"""Integrity checks over artifacts: chat template and special tokens, lm_head."""

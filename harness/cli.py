@@ -1,0 +1,178 @@
+"""The `harness` command. Errors from the one hierarchy become exit codes here and only here:
+0 success, 1 a gate or check failed, 2 bad input or usage (one line on stderr, no traceback)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
+                  help="Release harness: train, merge, export GGUF at every precision, score, gate, publish.")
+
+ProfileArg = Annotated[str, typer.Argument(help="Built-in profile (demo, 4b, 9b) or a path to a YAML profile.")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Output root; a run lands in OUT/<profile name>/.")]
+
+
+def _load(profile: str):
+    from harness.profiles import load_profile
+
+    return load_profile(profile)
+
+
+@app.command()
+def release(profile: ProfileArg, out: OutOpt = Path("runs"),
+            baseline: Annotated[Optional[Path], typer.Option(help="Previous report.json or run folder to gate against.")] = None,
+            site: Annotated[bool, typer.Option(help="Render the model card and build the static site.")] = True):
+    """Run the whole loop: base, train, merge, export every level, check, eval, report, gate, card, site.
+
+    Every stage is cached by its inputs under OUT/<name>/stages; a rerun with nothing changed does no work."""
+    from harness import progress
+    from harness.gate.render import gate_text
+    from harness.pipeline.release import profile_digest
+    from harness.pipeline.release import release as run_release
+    from harness.report.model import load_report
+
+    prof = _load(profile)
+    base = load_report(baseline) if baseline else None
+    report = run_release(prof, out, profile_digest(profile), base)
+    run_dir = out / prof.name
+    if site:
+        _publish(report, run_dir)
+    progress.console.print(gate_text(report.gate))
+    progress.console.print(f"report: {run_dir / 'report.json'}")
+    _exit_on_gate(report.gate.passed)
+
+
+def _publish(report, run_dir: Path) -> None:
+    from harness import progress
+    from harness.publish.card import write_card
+    from harness.publish.site import build_site
+
+    with progress.stage("card"):
+        write_card(report, run_dir / "card")
+    with progress.stage("site"):
+        build_site([run_dir], run_dir / "site")
+    progress.note(f"site: {run_dir / 'site' / 'html' / 'index.html'}")
+
+
+def _exit_on_gate(passed: bool) -> None:
+    if not passed:
+        raise typer.Exit(1)
+
+
+@app.command("check-template")
+def check_template(reference: Annotated[Path, typer.Argument(help="Reference HF folder or GGUF file.")],
+                   candidates: Annotated[list[Path], typer.Argument(help="HF folders or GGUF files to compare.")]):
+    """Compare chat templates and special tokens of CANDIDATES against REFERENCE (exit 1 on drift)."""
+    from harness.checks.template import compare
+
+    failed = False
+    for cand in candidates:
+        check = compare(reference, cand)
+        mark = "PASS" if check.passed else "FAIL"
+        typer.echo(f"{mark} {cand}: {check.detail}")
+        failed |= not check.passed
+    _exit_on_gate(not failed)
+
+
+@app.command("eval")
+def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or a GGUF file.")],
+                  tasks: Annotated[Optional[list[str]], typer.Option("--task", help="Task name; repeat. Default: all.")] = None,
+                  limit: Annotated[Optional[int], typer.Option(help="Items per task.")] = 20,
+                  out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval")):
+    """Score one artifact alone on the suites; items are cached in OUT/results.sqlite."""
+    from harness.cache import sha256_file, sha256_tree, write_atomic
+    from harness.evals.aggregate import metrics
+    from harness.evals.store import ResultStore
+    from harness.pipeline.eval_levels import evaluate_levels
+    from harness.pipeline.release import Artifact
+    from harness.profiles.model import EvalSpec
+
+    if not artifact.exists():
+        from harness.errors import BadInput
+
+        raise BadInput(artifact, "no such file or folder")
+    kind = "hf" if artifact.is_dir() else "gguf"
+    sha = sha256_tree(artifact) if kind == "hf" else sha256_file(artifact)
+    spec = EvalSpec(tasks=tasks, limit=limit)
+    out.mkdir(parents=True, exist_ok=True)
+    with ResultStore(out / "results.sqlite") as store:
+        results, _ = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
+    m = metrics(results[artifact.name])
+    write_atomic(out / "eval.json", "{" + ",".join(f'"{k}": {v.model_dump_json()}' for k, v in m.items()) + "}")
+    for name, metric in m.items():
+        typer.echo(f"{name:40s} {metric.value:.3f} [{metric.ci_low:.3f}, {metric.ci_high:.3f}] n={metric.n}")
+
+
+@app.command()
+def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folder.")],
+         profile: Annotated[str, typer.Option(help="Profile whose gate policy applies.")] = "demo",
+         baseline: Annotated[Optional[Path], typer.Option(help="Baseline report.json or run folder.")] = None,
+         markdown: Annotated[Optional[Path], typer.Option(help="Also write the verdict as Markdown (e.g. $GITHUB_STEP_SUMMARY).")] = None):
+    """Re-evaluate the gate on a report (no models loaded); exit 1 when it fails."""
+    from harness.gate import evaluate_gate
+    from harness.gate.render import gate_markdown, gate_text
+    from harness.report.model import load_report
+
+    rep = load_report(report)
+    result = evaluate_gate(rep, _load(profile).gate, load_report(baseline) if baseline else None)
+    typer.echo(gate_text(result))
+    if markdown:
+        with open(markdown, "a", encoding="utf-8") as f:
+            f.write(gate_markdown(result) + "\n")
+    _exit_on_gate(result.passed)
+
+
+@app.command()
+def card(report: Annotated[Path, typer.Argument(help="report.json or a run folder.")],
+         out: Annotated[Path, typer.Option("--out", help="Folder for README.md.")] = Path("card")):
+    """Render the model card (Markdown with Hub front matter) from a report."""
+    from harness.publish.card import write_card
+    from harness.report.model import load_report
+
+    typer.echo(write_card(load_report(report), out))
+
+
+@app.command()
+def site(runs: Annotated[list[Path], typer.Argument(help="Run folders (each with report.json).")],
+         out: Annotated[Path, typer.Option("--out", help="Site folder; HTML lands in OUT/html.")] = Path("site-build"),
+         decisions: Annotated[Optional[Path], typer.Option(help="Folder of Markdown decision notes.")] = None):
+    """Build the static report site (mkdocs-material) from run folders."""
+    from harness.publish.site import build_site
+
+    typer.echo(build_site(runs, out, decisions))
+
+
+def _stage_command(upto: str):
+    def command(profile: ProfileArg, out: OutOpt = Path("runs")):
+        from harness.pipeline.partial import run_until
+
+        typer.echo(run_until(_load(profile), out, upto))
+    command.__doc__ = {"train": "Build the base HF folder and train the LoRA adapter (cached).",
+                       "merge": "Train (cached) and merge the adapter into a 16-bit HF folder.",
+                       "export": "Merge (cached) and export the GGUF ladder of the profile."}[upto]
+    return command
+
+
+for _name in ("train", "merge", "export"):
+    app.command(_name)(_stage_command(_name))
+
+
+def main() -> None:
+    from harness.errors import HarnessError
+
+    try:
+        app(standalone_mode=True)
+    except HarnessError as e:
+        print(f"harness: error: {e}", file=sys.stderr)
+        sys.exit(e.exit_code)
+    except KeyboardInterrupt:
+        print("harness: interrupted; finished stages and eval items are kept", file=sys.stderr)
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Evaluation: tasks (dataset + solver + scorer), the per-item store and the statistics."""

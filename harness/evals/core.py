@@ -1,0 +1,63 @@
+"""A task is a dataset, a solver and a scorer, declared by a small decorated factory (as in inspect_ai).
+
+Solvers: "generate" (greedy chat completion, scored on the text) and "choices" (log-likelihood of each
+choice after the chat prompt; the output is the index of the best one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Solver = Literal["generate", "choices"]
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: str
+    messages: list[dict[str, Any]]
+    tools: list[dict[str, Any]] | None = None
+    target: Any = None
+    choices: list[str] | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    task: str
+    item_id: str
+    output: str
+    scores: dict[str, float]  # metric name (without suite prefix) -> per-item value
+
+
+Scorer = Callable[[Sample, str], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str  # "suite/task", e.g. "fc/bfcl_simple"
+    version: str
+    dataset: Callable[[], list[Sample]]
+    solver: Solver
+    scorer: Scorer
+    metrics: tuple[str, ...]  # the per-item scores this task produces
+    max_new_tokens: int | None = None
+
+    @property
+    def suite(self) -> str:
+        return self.name.split("/", 1)[0]
+
+
+TASKS: dict[str, Callable[[], Task]] = {}
+
+
+def task(factory: Callable[[], Task]) -> Callable[[], Task]:
+    """Register a task factory under the name of the task it builds."""
+    TASKS[factory().name] = factory
+    return factory
+
+
+def select(limit: int | None, samples: list[Sample]) -> list[Sample]:
+    """The first `limit` samples of a task's fixed order (datasets are pre-shuffled with a fixed seed)."""
+    return samples if limit is None else samples[:limit]

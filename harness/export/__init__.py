@@ -1,0 +1,1 @@
+"""Export: merged HF folder -> GGUF 16-bit (converter) -> quantized ladder (llama.cpp)."""

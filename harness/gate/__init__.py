@@ -1,0 +1,6 @@
+"""The release gate: a report's rules and verdict, rendered for CI summaries and the terminal."""
+
+from harness.gate.policy import evaluate_gate
+from harness.gate.render import gate_markdown, gate_text
+
+__all__ = ["evaluate_gate", "gate_markdown", "gate_text"]

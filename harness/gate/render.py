@@ -1,0 +1,41 @@
+"""Gate verdicts as text: a Markdown table for $GITHUB_STEP_SUMMARY and the site, plain lines for a terminal."""
+
+from __future__ import annotations
+
+from harness.report.model import GateResult, GateRule
+
+
+def _observed(rule: GateRule) -> str:
+    return "—" if rule.observed is None else f"{rule.observed:.4g}"
+
+
+def _summary(result: GateResult) -> str:
+    total, failed = len(result.rules), sum(not r.passed for r in result.rules)
+    if result.passed:
+        return f"Gate passed: {total} rule{'s' if total != 1 else ''} checked, none failed."
+    return f"Gate FAILED: {failed} of {total} rules failed; this release must not ship."
+
+
+def _cell(text: str) -> str:
+    # A pipe or newline inside a cell would break the Markdown table (check details can hold either).
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def gate_markdown(result: GateResult) -> str:
+    icon = "✅" if result.passed else "❌"
+    lines = [f"{icon} **{_summary(result)}**", "", "| rule | subject | observed | limit | verdict |",
+             "|---|---|---:|---|:---:|"]
+    # Failed rules first: in a long CI summary the reader looks for those.
+    for r in sorted(result.rules, key=lambda r: r.passed):
+        verdict = "✅" if r.passed else "❌"
+        lines.append(f"| {_cell(r.rule)} | {_cell(r.subject)} | {_observed(r)} | {_cell(r.limit)} | {verdict} |")
+    if not result.rules and result.failures:
+        lines += ["", *(f"- {_cell(f)}" for f in result.failures)]
+    return "\n".join(lines) + "\n"
+
+
+def gate_text(result: GateResult) -> str:
+    lines = [_summary(result)]
+    for r in sorted(result.rules, key=lambda r: r.passed):
+        lines.append(f"  {'PASS' if r.passed else 'FAIL'}  {r.rule:<12} {r.subject:<40} {_observed(r):>10}  {r.limit}")
+    return "\n".join(lines) + "\n"

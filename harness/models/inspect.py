@@ -1,0 +1,126 @@
+"""What an artifact carries, read without running it: template, special tokens, size, bits per weight.
+
+GGUF files are read with gguf-py's GGUFReader; a damaged file is BadInput, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from harness.errors import BadInput
+
+GGUF_MAGIC = b"GGUF"
+
+
+@dataclass(frozen=True)
+class ArtifactInfo:
+    kind: str
+    path: Path
+    chat_template: str | None
+    bos_token_id: int | None
+    eos_token_ids: list[int]
+    add_bos: bool
+    size_bytes: int
+    n_params: int
+    architecture: str = ""
+    file_type: int | None = None
+    tensor_count: int = 0
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def bits_per_weight(self) -> float:
+        return 8.0 * self.size_bytes / self.n_params if self.n_params else 0.0
+
+
+def _field(reader, key: str):
+    f = reader.fields.get(key)
+    return None if f is None else f.contents()
+
+
+def read_gguf_info(path: Path) -> ArtifactInfo:
+    path = Path(path)
+    if not path.is_file():
+        raise BadInput(path, "no such GGUF file")
+    with open(path, "rb") as f:
+        if f.read(4) != GGUF_MAGIC:
+            raise BadInput(path, "not a GGUF file (wrong magic)")
+    from gguf import GGUFReader
+
+    try:
+        reader = GGUFReader(path)
+        tensors = reader.tensors
+        n_params = sum(int(t.n_elements) for t in tensors)
+        tensor_bytes = sum(int(t.n_bytes) for t in tensors)
+        end = max((int(t.data_offset) + int(t.n_bytes) for t in tensors), default=0)
+    except Exception as e:  # gguf-py raises bare ValueError/IndexError/struct errors on damage
+        raise BadInput(path, f"damaged GGUF file: {type(e).__name__}: {e}") from None
+    size = path.stat().st_size
+    if end > size:
+        raise BadInput(path, f"truncated GGUF file: tensor data ends at byte {end}, file has {size}")
+    eos = _field(reader, "tokenizer.ggml.eos_token_id")
+    eot = _field(reader, "tokenizer.ggml.eot_token_id")
+    add_bos = _field(reader, "tokenizer.ggml.add_bos_token")
+    meta = {k: str(_field(reader, k)) for k in ("general.name", "general.architecture", "tokenizer.ggml.model")
+            if k in reader.fields}
+    return ArtifactInfo(
+        kind="gguf", path=path, chat_template=_field(reader, "tokenizer.chat_template"),
+        bos_token_id=_field(reader, "tokenizer.ggml.bos_token_id"),
+        eos_token_ids=sorted({int(x) for x in (eos, eot) if x is not None}),
+        add_bos=bool(add_bos) if add_bos is not None else False,
+        size_bytes=tensor_bytes, n_params=n_params,
+        architecture=str(_field(reader, "general.architecture") or ""),
+        file_type=_field(reader, "general.file_type"), tensor_count=len(tensors), metadata=meta,
+    )
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise BadInput(path, f"not valid JSON: {e}") from None
+
+
+def read_hf_info(folder: Path) -> ArtifactInfo:
+    folder = Path(folder)
+    if not (folder / "config.json").is_file():
+        raise BadInput(folder, "not an HF model folder (no config.json)")
+    if not (folder / "tokenizer.json").is_file() and not (folder / "tokenizer.model").is_file():
+        raise BadInput(folder, "HF folder has no tokenizer (tokenizer.json or tokenizer.model)")
+    tok_cfg = _read_json(folder / "tokenizer_config.json") if (folder / "tokenizer_config.json").is_file() else {}
+    template = None
+    if (folder / "chat_template.jinja").is_file():
+        template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
+    elif isinstance(tok_cfg.get("chat_template"), str):
+        template = tok_cfg["chat_template"]
+    gen = _read_json(folder / "generation_config.json") if (folder / "generation_config.json").is_file() else {}
+    cfg = _read_json(folder / "config.json")
+    eos = gen.get("eos_token_id", cfg.get("eos_token_id"))
+    eos_ids = sorted({int(x) for x in (eos if isinstance(eos, list) else [eos]) if x is not None})
+    weights = sorted(folder.glob("*.safetensors"))
+    size, n_params = 0, 0
+    for w in weights:
+        size += w.stat().st_size
+        n_params += _safetensors_params(w)
+    return ArtifactInfo(
+        kind="hf", path=folder, chat_template=template, bos_token_id=gen.get("bos_token_id", cfg.get("bos_token_id")),
+        eos_token_ids=eos_ids, add_bos=bool(tok_cfg.get("add_bos_token", False)), size_bytes=size,
+        n_params=n_params, architecture=str((cfg.get("architectures") or [""])[0]),
+    )
+
+
+def _safetensors_params(path: Path) -> int:
+    """Parameter count from the safetensors header alone (8-byte length + JSON)."""
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(n))
+    total = 0
+    for name, meta in header.items():
+        if name == "__metadata__":
+            continue
+        count = 1
+        for d in meta["shape"]:
+            count *= d
+        total += count
+    return total

@@ -1,0 +1,122 @@
+"""Evaluation of every level (resumable per item) and the KL-divergence stage."""
+
+from __future__ import annotations
+
+import gc
+
+from harness import progress
+from harness.cache import StageCache
+from harness.evals.core import ItemResult
+from harness.evals.registry import resolve
+from harness.evals.store import ResultStore
+from harness.pipeline.evaluate import run_task, settings_key
+from harness.profiles.model import EvalSpec
+from harness.report.model import Metric, Suite
+
+LevelResults = dict[str, list[ItemResult]]
+
+
+def _limit(spec: EvalSpec, name: str) -> int | None:
+    return spec.limits.get(name, spec.limit)
+
+
+def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict[str, LevelResults], list[Suite]]:
+    from harness.runners import open_runner
+
+    tasks, general = resolve(spec.suites, spec.tasks)
+    out: dict[str, LevelResults] = {}
+    for a in artifacts:
+        with progress.stage(f"eval {a.name}", f"{len(tasks) + len(general)} tasks"):
+            runner = open_runner(a.kind, a.path, n_ctx=spec.n_ctx)
+            try:
+                res: LevelResults = {}
+                for task in tasks:
+                    res[task.name] = run_task(runner, task, _limit(spec, task.name), store, a.sha256,
+                                              spec.max_new_tokens, spec.n_ctx, a.name)
+                for name in general:
+                    res[name] = _run_general(runner, name, _limit(spec, name), store, a.sha256)
+                out[a.name] = res
+            finally:
+                runner.close()
+                del runner
+                gc.collect()
+    first = next(iter(out.values()))
+    versions = {t.name: t.version for t in tasks}
+    versions.update({n: _general_version(n) for n in general})
+    suites = [Suite(name=n, version=versions[n], n_items=len(items)) for n, items in first.items()]
+    return out, suites
+
+
+def _general_version(name: str) -> str:
+    from harness.evals.general import task_version
+
+    return task_version(name)
+
+
+def _run_general(runner, name: str, limit: int | None, store: ResultStore, sha: str) -> list[ItemResult]:
+    settings = f'{{"lm_eval": true, "limit": {limit if limit is not None else "null"}}}'
+    done = store.get(sha, name, _general_version(name), settings)
+    if done:  # lm-eval results are stored in one transaction: present means complete
+        return [done[k] for k in sorted(done, key=_natural)]
+    from harness.evals.general import run_general
+
+    with progress.bar(f"{name}", 1) as advance:
+        items = run_general(runner, [name], limit)[name]
+        advance()
+    store.put(sha, _general_version(name), settings, items)
+    return items
+
+
+def _natural(key: str):
+    return (len(key), key)
+
+
+def kld_stage(cache: StageCache, spec: EvalSpec, merged_dir, merged_sha: str, ggufs) -> dict[str, dict[str, Metric]]:
+    """KLD of every GGUF level against the 16-bit reference (the first GGUF, the converter's output);
+    the 16-bit GGUF itself is measured against the merged HF model (conversion fidelity)."""
+    from harness.kld import heldout_chunks
+
+    ref = ggufs[0]
+    inputs = {"merged": merged_sha, "levels": {a.name: a.sha256 for a in ggufs}, "max_tokens": spec.kld_max_tokens,
+              "heldout": _heldout_digest()}
+
+    def work(out):
+        import json
+
+        import numpy as np
+
+        from harness.kld import compare_logits, kld_metrics, merge
+        from harness.runners import open_runner
+
+        ref_runner = open_runner("gguf", ref.path, n_ctx=spec.n_ctx)
+        chunks = heldout_chunks(ref_runner.tokenize, spec.kld_max_tokens)
+        ref_logits = [ref_runner.logits_for_tokens(c).astype(np.float32) for c in chunks]
+        ref_runner.close()
+        per_level = {}
+        with progress.bar("kld", len(ggufs)) as advance:
+            for a in ggufs:
+                runner = open_runner("hf" if a is ref else "gguf", merged_dir if a is ref else a.path, n_ctx=spec.n_ctx)
+                stats = [compare_logits(r, runner.logits_for_tokens(c), c) if a is not ref else
+                         compare_logits(runner.logits_for_tokens(c), r, c) for r, c in zip(ref_logits, chunks)]
+                runner.close()
+                per_level[a.name] = {k: v.model_dump() for k, v in kld_metrics(merge(stats)).items()}
+                advance()
+        (out / "kld.json").write_text(json.dumps(per_level, indent=2))
+        return {"tokens": int(sum(len(c) for c in chunks))}
+
+    path, _ = stages.run_stage(cache, "kld", 1, inputs, work, f"{len(ggufs)} GGUF levels")
+    import json
+
+    raw = json.loads((path / "kld.json").read_text())
+    return {lvl: {k: Metric.model_validate(v) for k, v in m.items()} for lvl, m in raw.items()}
+
+
+def _heldout_digest() -> str:
+    from evalsets import DATA_DIR
+
+    from harness.cache import sha256_file
+
+    return ",".join(sha256_file(DATA_DIR / n) for n in ("heldout_en.txt", "heldout_fr.txt"))
+
+
+from harness.pipeline import stages  # noqa: E402  (stages imports nothing from here)

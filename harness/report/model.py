@@ -1,0 +1,132 @@
+"""Pydantic models of report.json, schema_version 1. Fields may be added; none renamed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harness.errors import BadInput
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Metric(_Record):
+    value: float
+    ci_low: float
+    ci_high: float
+    n: int
+
+
+class Level(_Record):
+    name: str  # base | bf16 | f16 | q8_0 | q4_k_m | ...
+    kind: Literal["hf", "gguf"]
+    path: str
+    sha256: str
+    size_bytes: int
+    bits_per_weight: float
+    shipped: bool = True  # gated and published as a release artifact
+    metrics: dict[str, Metric] = {}
+
+
+class Comparison(_Record):
+    a: str
+    b: str
+    metric: str
+    delta: float  # b - a
+    ci_low: float
+    ci_high: float
+    p_value: float
+    n: int = 0
+    test: str = "paired_bootstrap"
+
+
+class Check(_Record):
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+class GateRule(_Record):
+    rule: str
+    subject: str
+    observed: float | None
+    limit: str
+    passed: bool
+
+
+class GateResult(_Record):
+    passed: bool
+    failures: list[str] = []
+    rules: list[GateRule] = []
+
+
+class Suite(_Record):
+    name: str  # task name, e.g. fc/bfcl_simple
+    version: str
+    n_items: int
+
+
+class Provenance(_Record):
+    harness: str
+    converter: str = ""
+    llama_cpp: str = ""
+    transformers: str = ""
+    torch: str = ""
+    lm_eval: str = ""
+    profile_sha256: str = ""
+
+
+class TrainSummary(_Record):
+    backend: str
+    method: str
+    device: str
+    steps: int
+    train_examples: int
+    heldout_examples: int
+    learning_rate: float
+    lora_r: int | None
+    seed: int
+    wall_seconds: float
+    final_loss: float | None
+    heldout_loss: float | None
+    gpu_hours: float
+    cost: float
+    data_files: dict[str, str]  # file name -> sha256
+
+
+class Report(_Record):
+    schema_version: Literal[1] = 1
+    release: str
+    created: str
+    base_model: str = ""
+    levels: list[Level]
+    comparisons: list[Comparison] = []
+    checks: list[Check] = []
+    gate: GateResult
+    suites: list[Suite] = []
+    provenance: Provenance | None = None
+    train: TrainSummary | None = None
+    stop_tokens: list[str] = []  # strings that end an assistant turn, for deployment recipes
+
+    def level(self, name: str) -> Level:
+        for lv in self.levels:
+            if lv.name == name:
+                return lv
+        raise KeyError(name)
+
+
+def load_report(path: Path) -> Report:
+    """report.json, or a run folder holding one; bad files are BadInput naming the file."""
+    if path.is_dir():
+        path = path / "report.json"
+    try:
+        return Report.model_validate_json(path.read_bytes())
+    except FileNotFoundError:
+        raise BadInput(path, "no such report") from None
+    except ValidationError as e:
+        err = e.errors()[0]
+        raise BadInput(path, f"not a valid report: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None

@@ -1,0 +1,38 @@
+"""Model runners: one interface over an HF folder (transformers) and a GGUF file (llama.cpp)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Protocol
+
+
+class Runner(Protocol):
+    kind: str  # "hf" | "gguf"
+    path: Path
+    chat_template: str  # the artifact's own template
+    bos_token: str
+    eos_token: str
+
+    def chat_prompt(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> str: ...
+
+    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]: ...
+
+    def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
+        """Sum log-prob of each continuation after its context, and whether it is the greedy one."""
+        ...
+
+    def logits_for_tokens(self, tokens: list[int]) -> Any:
+        """Logits (numpy float32, [n_tokens, vocab]) at every position of a token sequence."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def open_runner(kind: str, path: Path, n_ctx: int = 2048) -> Runner:
+    if kind == "gguf":
+        from harness.runners.gguf import GGUFRunner
+
+        return GGUFRunner(path, n_ctx=n_ctx)
+    from harness.runners.hf import HFRunner
+
+    return HFRunner(path)

@@ -1,0 +1,81 @@
+"""An HF folder run by transformers on CPU (float32 compute), with the folder's own chat template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from harness.runners._chat import ChatPromptMixin
+
+
+class HFRunner(ChatPromptMixin):
+    kind = "hf"
+
+    def __init__(self, path: Path, batch_size: int = 8):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from harness.models.inspect import read_hf_info
+
+        info = read_hf_info(path)
+        self.path = path
+        self.batch_size = batch_size
+        self.tokenizer = AutoTokenizer.from_pretrained(path)
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+        self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
+        self.bos_token = self.tokenizer.bos_token or ""
+        self.eos_token = self.tokenizer.eos_token or ""
+        self.eos_ids = info.eos_token_ids
+        torch.set_num_threads(max(1, torch.get_num_threads()))
+
+    def _encode(self, text: str) -> list[int]:
+        # The rendered template already holds every special token it wants.
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
+
+    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
+        import torch
+
+        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eos_ids[0]
+        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+        outs: list[str] = [""] * len(prompts)
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            encoded = [self._encode(prompts[i]) for i in idx]
+            width = max(len(e) for e in encoded)
+            ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded])
+            mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded])
+            with torch.inference_mode():
+                gen = self.model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
+                                          do_sample=False, eos_token_id=self.eos_ids, pad_token_id=pad)
+            for row, i in enumerate(idx):
+                new = gen[row, width:].tolist()
+                cut = next((k for k, t in enumerate(new) if t in self.eos_ids), len(new))
+                outs[i] = self.tokenizer.decode(new[:cut], skip_special_tokens=False)
+        return outs
+
+    def _logits(self, tokens: list[int]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            return self.model(torch.tensor([tokens])).logits[0].float().numpy()
+
+    def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
+        out = []
+        for context, continuation in requests:
+            ctx = self._encode(context)
+            whole = self._encode(context + continuation)
+            cont = whole[len(ctx):] if whole[: len(ctx)] == ctx else self._encode(continuation)
+            tokens = ctx + cont
+            logits = self._logits(tokens)[len(ctx) - 1 : len(tokens) - 1].astype(np.float64)
+            m = logits.max(-1, keepdims=True)
+            logp = logits - m - np.log(np.exp(logits - m).sum(-1, keepdims=True))
+            target = np.array(cont)
+            out.append((float(logp[np.arange(len(cont)), target].sum()), bool((logp.argmax(-1) == target).all())))
+        return out
+
+    def logits_for_tokens(self, tokens: list[int]) -> np.ndarray:
+        return self._logits(tokens)
+
+    def close(self) -> None:
+        self.model = None

@@ -1,0 +1,66 @@
+"""The real pipeline end to end on the embedded model with tiny limits (minutes): every stage runs,
+report.json holds every level with the contract's metrics, a rerun reuses everything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
+CONTRACT_METRICS = ["fc/json_valid", "fc/schema_valid", "fc/call_exact", "fr/mc_acc", "general/acc"]
+KLD_METRICS = ["kld/mean", "kld/p99", "kld/top1_agree", "kld/ppl_ratio"]
+
+
+def _harness(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=3000)
+
+
+@pytest.fixture(scope="module")
+def tiny_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, float]:
+    out = tmp_path_factory.mktemp("runs")
+    started = time.monotonic()
+    proc = _harness("release", str(TINY), "--out", str(out), cwd=out)
+    return out, proc, time.monotonic() - started
+
+
+@pytest.mark.slow
+def test_release_writes_report_card_and_site(tiny_run):
+    out, proc, _ = tiny_run
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    run = out / "tiny"
+    report = json.loads((run / "report.json").read_text())
+    assert report["schema_version"] == 1 and report["release"] == "tiny"
+    names = [lv["name"] for lv in report["levels"]]
+    assert names == ["base", "bf16", "f16", "q8_0", "q2_k"]
+    for lv in report["levels"]:
+        for m in CONTRACT_METRICS:
+            metric = lv["metrics"][m]
+            assert metric["ci_low"] <= metric["value"] <= metric["ci_high"] and metric["n"] > 0, (lv["name"], m)
+        if lv["kind"] == "gguf":
+            assert all(k in lv["metrics"] for k in KLD_METRICS), lv["name"]
+            assert lv["sha256"] and lv["size_bytes"] > 0 and lv["bits_per_weight"] > 0
+    bpw = {lv["name"]: lv["bits_per_weight"] for lv in report["levels"]}
+    assert bpw["q2_k"] < bpw["q8_0"] < bpw["f16"]
+    kld = {lv["name"]: lv["metrics"]["kld/mean"]["value"] for lv in report["levels"] if lv["kind"] == "gguf"}
+    assert kld["q2_k"] > kld["q8_0"]
+    assert any(c["name"].startswith("chat_template:q2_k") and c["passed"] for c in report["checks"])
+    assert report["gate"]["passed"] == (proc.returncode == 0)
+    assert (run / "card" / "README.md").read_text().startswith("---")
+    assert (run / "site" / "html" / "index.html").is_file()
+
+
+@pytest.mark.slow
+def test_rerun_reuses_every_stage(tiny_run):
+    out, first, first_seconds = tiny_run
+    started = time.monotonic()
+    proc = _harness("release", str(TINY), "--out", str(out), cwd=out)
+    seconds = time.monotonic() - started
+    assert proc.returncode == first.returncode, proc.stderr[-3000:]
+    assert "cached" in proc.stderr and "▶ train" not in proc.stderr and "▶ eval" not in proc.stderr.replace("▶ eval ", "")
+    assert seconds < max(60.0, 0.5 * first_seconds)

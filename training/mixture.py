@@ -1,0 +1,95 @@
+"""The multi-task mixture: chat-format JSONL sources, per-source weights, a held-out split.
+
+Each record is rendered through the base model's own chat template (tools as the template supports
+them), split into a prompt and a completion (the last assistant turn), so loss falls on the
+assistant's answer only.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from harness.chat.template import render
+from harness.chat.tools import to_template_messages
+from harness.errors import BadInput
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    path: Path
+    sha256: str
+    records: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Example:
+    source: str
+    id: str
+    prompt: str
+    completion: str
+
+
+def load_source(name: str, data_dir: Path = DATA_DIR) -> Source:
+    path = data_dir / f"{name}.jsonl"
+    if not path.is_file():
+        raise BadInput(path, f"training source {name!r} not found")
+    raw = path.read_bytes()
+    records = []
+    for n, line in enumerate(raw.decode("utf-8", errors="strict").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise BadInput(path, f"invalid JSON: {e.msg}", n) from None
+        msgs = rec.get("messages") if isinstance(rec, dict) else None
+        if not msgs or msgs[-1].get("role") != "assistant":
+            raise BadInput(path, "record must have messages ending with an assistant turn", n)
+        records.append(rec)
+    if not records:
+        raise BadInput(path, "empty training source")
+    return Source(name, path, hashlib.sha256(raw).hexdigest(), records)
+
+
+def to_example(source: str, record: dict[str, Any], template: str, supports_tools: bool,
+               eos_token: str, bos_token: str = "") -> Example:
+    msgs, tools = to_template_messages(record["messages"], record.get("tools"), supports_tools)
+    prompt = render(template, msgs[:-1], tools=tools, add_generation_prompt=True, bos_token=bos_token, eos_token=eos_token)
+    full = render(template, msgs, tools=tools, add_generation_prompt=False, bos_token=bos_token, eos_token=eos_token)
+    if not full.startswith(prompt):
+        raise BadInput(source, f"record {record.get('id')}: template renders the prompt differently alone")
+    completion = full[len(prompt):]
+    # End the completion on the EOS token: what follows it (a newline) is never generated.
+    if eos_token and eos_token in completion:
+        completion = completion[: completion.index(eos_token) + len(eos_token)]
+    return Example(source, str(record.get("id", "")), prompt, completion)
+
+
+def split_heldout(source: Source, fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
+    rows = list(source.records)
+    random.Random(f"{seed}:{source.name}").shuffle(rows)
+    k = int(round(len(rows) * fraction))
+    return rows[k:], rows[:k]
+
+
+def weighted_order(train: dict[str, list[Example]], weights: dict[str, float], total: int, seed: int) -> list[Example]:
+    """`total` examples drawn by source weight; within a source, epochs of a fixed shuffle (no repeats
+    until every example has been seen)."""
+    rng = random.Random(seed)
+    names = [n for n in weights if weights[n] > 0 and train.get(n)]
+    cursors = {n: 0 for n in names}
+    orders = {n: rng.sample(train[n], len(train[n])) for n in names}
+    out = []
+    for _ in range(total):
+        n = rng.choices(names, weights=[weights[x] for x in names])[0]
+        out.append(orders[n][cursors[n] % len(orders[n])])
+        cursors[n] += 1
+    return out
