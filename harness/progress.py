@@ -23,6 +23,27 @@ def cached(name: str, where: str) -> None:
     console.print(f"[green]✓ {name}[/] [dim]cached ({where})[/]")
 
 
+def quiet_libraries() -> None:
+    """Our display is the progress display: silence the libraries' own bars and warnings."""
+    import logging
+    import os
+    import warnings
+
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    warnings.filterwarnings("ignore")
+    for name in ("transformers", "datasets", "peft", "trl", "accelerate", "lm_eval", "gguf", "hf-to-gguf"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    try:
+        import datasets
+        import transformers
+
+        datasets.disable_progress_bars()
+        transformers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.set_verbosity_error()
+    except ImportError:
+        pass
+
+
 def note(text: str) -> None:
     console.print(f"  [dim]{text}[/]")
 

@@ -28,6 +28,17 @@ def resolve_backend(spec: TrainSpec) -> str:
     return spec.backend
 
 
+def _cpu_bf16() -> bool:
+    checks = [getattr(torch_cpu(), n, None) for n in ("_is_avx512_bf16_supported", "_is_amx_tile_supported")]
+    return any(c() for c in checks if c is not None)
+
+
+def torch_cpu():
+    import torch
+
+    return torch.cpu
+
+
 def _has_unsloth() -> bool:
     import importlib.util
 
@@ -40,7 +51,7 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
     import trl
     from datasets import Dataset
     from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer, TrainerCallback
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
     from trl import SFTConfig, SFTTrainer
 
     from harness.chat.template import supports_tools
@@ -98,7 +109,13 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
                 losses.append((state.global_step, float(logs["loss"])))
                 log(f"step {state.global_step}/{spec.max_steps} loss {logs['loss']:.4f}")
 
+    # bf16 autocast where the hardware has bf16 math (CUDA, or AVX512-BF16/AMX CPUs: ~1.8x on 2 cores).
+    bf16 = torch.cuda.is_bf16_supported() if torch.cuda.is_available() else _cpu_bf16()
     cfg = SFTConfig(
+        bf16=bf16,
+        # TRL turns checkpointing on by default; with the adapter on the last layers only it just
+        # recomputes the forward pass (measured 3x slower on CPU).
+        gradient_checkpointing=torch.cuda.is_available(),
         output_dir=str(out / "trainer"), max_steps=spec.max_steps, per_device_train_batch_size=spec.batch_size,
         gradient_accumulation_steps=spec.grad_accum, learning_rate=spec.learning_rate, lr_scheduler_type="cosine",
         warmup_steps=max(1, spec.max_steps // 20), logging_steps=5, save_strategy="no", report_to="none",
@@ -109,6 +126,7 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
     trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_ds(train_rows),
                          eval_dataset=to_ds(heldout_rows) if heldout_rows else None,
                          processing_class=tokenizer, callbacks=[_Log()])
+    trainer.remove_callback(PrinterCallback)  # our _Log reports progress; no raw dicts on stdout
     trainer.train()
     heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
 
@@ -126,7 +144,8 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
                                      "target_modules": head.target_modules, "learning_rate": spec.learning_rate,
                                      "batch_size": spec.batch_size, "grad_accum": spec.grad_accum,
                                      "max_seq_len": spec.max_seq_len, "scheduler": "cosine",
-                                     "last_layers": spec.lora.last_layers},
+                                     "last_layers": spec.lora.last_layers,
+                                     "precision": "bf16 autocast" if bf16 else "fp32"},
         seed=spec.seed, steps=spec.max_steps, train_examples=len(train_rows), heldout_examples=len(heldout_rows),
         final_loss=losses[-1][1] if losses else None, heldout_loss=heldout_loss, wall_seconds=round(wall, 1),
         gpu_hours=round(gpu_hours, 4), cost=round(gpu_hours * spec.gpu_price_per_hour, 4),

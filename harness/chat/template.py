@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from harness.errors import BadInput
@@ -50,7 +49,9 @@ def render(
             messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
             bos_token=bos_token, eos_token=eos_token,
         )
-    except (TemplateError, TemplateRaised, TypeError, ValueError, KeyError, AttributeError) as e:
+    except BadInput:
+        raise
+    except Exception as e:  # a template is untrusted input: any fault in it is the template's
         raise BadInput(origin, f"chat template failed to render: {type(e).__name__}: {e}") from None
 
 

@@ -68,6 +68,8 @@ def compare(reference: Path, candidate: Path, label: str | None = None) -> Check
     name = f"chat_template:{label or Path(candidate).name}"
     if not cand.chat_template:
         return Check(name=name, passed=False, detail=f"{candidate}: no chat template")
+    if not ref.chat_template:
+        return Check(name=name, passed=False, detail=f"{reference}: the reference has no chat template")
     if ref.eos_token_ids != cand.eos_token_ids:
         return Check(name=name, passed=False, detail=f"EOS ids differ: {ref.eos_token_ids} vs {cand.eos_token_ids}")
     for r, c in zip(render_all(ref), render_all(cand)):

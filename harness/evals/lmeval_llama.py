@@ -75,7 +75,7 @@ class HarnessLlamaLM(LM):
                 ctx, pred = make_disjoint_window(window)
                 seq = ctx + pred
                 # The runner's scoring context gives logits for a token list without re-tokenizing text.
-                logits = self.runner._all_logits(seq)
+                logits = self.runner.logits_for_tokens(seq)
                 logp = _log_softmax(logits[len(ctx) - 1 : len(seq) - 1])
                 total += float(logp[np.arange(len(pred)), np.array(pred)].sum())
             out.append(total)

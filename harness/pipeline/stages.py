@@ -20,6 +20,19 @@ def version_of(dist: str) -> str:
         return "not installed"
 
 
+def code_digest(package: str) -> str:
+    """Hash of a package's Python sources: a changed recipe is a changed input."""
+    import hashlib
+    import importlib.util
+
+    spec = importlib.util.find_spec(package)
+    root = Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else None
+    h = hashlib.sha256()
+    for f in sorted(root.glob("*.py")) if root else []:
+        h.update(f.name.encode() + f.read_bytes())
+    return h.hexdigest()
+
+
 def run_stage(cache: StageCache, name: str, version: int, inputs: dict, work, detail: str = ""):
     path, record, was_cached = cache.run(name, version, inputs, _announced(name, detail, work))
     if was_cached:
@@ -57,6 +70,7 @@ def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str):
         (out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
         return {"final_loss": manifest.final_loss}
     return run_stage(cache, "train", 1, {"base": base_sha, "train": profile.train.model_dump(), "data": data,
+                                         "recipe": code_digest("training"),
                                          "trl": version_of("trl"), "peft": version_of("peft")},
                      work, f"{profile.train.max_steps} steps, LoRA r={profile.train.lora.r}")
 

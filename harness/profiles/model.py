@@ -69,7 +69,10 @@ class ExportSpec(_Strict):
     def _known_quant_types(cls, v: list[str]) -> list[str]:
         from harness.export.quant_types import parse_quant_type
 
-        return [parse_quant_type(name).name.removeprefix("MOSTLY_") for name in v]
+        try:
+            return [parse_quant_type(name).name.removeprefix("MOSTLY_") for name in v]
+        except BadInput as e:  # re-raised by load_profile with the file and line
+            raise ValueError(e.what) from None
 
 
 class EvalSpec(_Strict):
@@ -135,10 +138,21 @@ def load_profile(name_or_path: str) -> Profile:
 
 
 def _line_of_key(text: str, loc: tuple) -> int | None:
-    """Best-effort line of the deepest key named in a validation error."""
-    keys = [k for k in loc if isinstance(k, str)]
-    for key in reversed(keys):
-        for i, line in enumerate(text.splitlines(), 1):
-            if line.lstrip().startswith(f"{key}:"):
-                return i
-    return None
+    """Line of the deepest node on a validation error's path, following the YAML tree."""
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError:
+        return None
+    line = None
+    for key in loc:
+        if isinstance(node, yaml.MappingNode):
+            match = next(((k, v) for k, v in node.value if k.value == key), None)
+            if match is None:
+                break
+            line, node = match[0].start_mark.line + 1, match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+            node = node.value[key]
+            line = node.start_mark.line + 1
+        else:
+            break
+    return line

@@ -169,7 +169,7 @@ def render_card(report: Report, repo_id: str | None = None, license: str = "apac
         ggufs=[file_name(lv) for lv in ggufs], default_file=file_name(default) if default else None,
         default_level=default.name if default else None, hf_ref=hf_ref,
         ollama_name=re.sub(r"[^a-z0-9._-]+", "-", (repo_id or report.release).split("/")[-1].lower()),
-        stop_tokens=list(getattr(report, "stop_tokens", ["<|im_end|>"])))
+        stop_tokens=list(report.stop_tokens))
     content = _env().get_template("card.md.jinja").render(**context)
     return str(ModelCard(content))  # parses the front matter back: a bad card fails here, not on the Hub
 

@@ -68,8 +68,16 @@ class GGUFRunner(ChatPromptMixin):
 
     def _all_logits(self, tokens: list[int]) -> np.ndarray:
         llm = self._scorer()
-        llm.reset()
-        llm.eval(tokens)
+        # Reuse the KV cache (and logits) of the prefix shared with the previous call: the choices of
+        # one multiple-choice item, or items sharing a long tool preamble, are scored once.
+        prev = llm.input_ids[: llm.n_tokens].tolist()
+        k = 0
+        for a, b in zip(prev, tokens):
+            if a != b:
+                break
+            k += 1
+        llm.n_tokens = min(k, len(tokens) - 1)
+        llm.eval(tokens[llm.n_tokens :])
         return np.array(llm.scores[: len(tokens)], dtype=np.float32)
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:

@@ -83,10 +83,7 @@ def test_recipes_name_real_files(card: ModelCard, report: Report) -> None:
 
 
 def test_local_recipes_and_stop_tokens(report: Report) -> None:
-    class WithStops(Report):  # a later report field, read with getattr by the card
-        stop_tokens: list[str] = ["<|im_end|>", "<|endoftext|>"]
-
-    text = render_card(WithStops.model_validate(report.model_dump()), license="mit")
+    text = render_card(report.model_copy(update={"stop_tokens": ["<|im_end|>", "<|endoftext|>"]}), license="mit")
     assert "license: mit" in text
     assert "vllm serve ./merged" in text
     assert 'PARAMETER stop "<|endoftext|>"' in text

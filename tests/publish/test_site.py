@@ -83,7 +83,7 @@ def test_model_text_only_escaped(site: Path) -> None:
 
 def test_release_page_sections(site: Path) -> None:
     text = (site / "releases" / "demo.html").read_text()
-    for needle in ("demo-Q4_K_M.gguf", "max_drop_vs_bf16", "chat_template:q4_k_m", "mcnemar", "general/arc_easy/acc"):
+    for needle in ("demo-Q4_K_M.gguf", "compression", "chat_template:q4_k_m", "mcnemar", "general/arc_easy/acc"):
         assert needle in text, needle
 
 

@@ -1,0 +1,153 @@
+"""harness/evals/fc.py score_calls and read_jsonl on canned data; BFCL loading with schema conversion."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from harness.errors import BadInput
+from harness.evals.ast_match import Expected
+from harness.evals.core import Sample
+from harness.evals.fc import bfcl_samples, read_jsonl, score_calls
+from harness.evals.schemas import to_json_schema
+
+TOOLS = [{"type": "function", "function": {
+    "name": "get_weather", "description": "weather",
+    "parameters": {"type": "object", "properties": {"city": {"type": "string"}, "days": {"type": "integer"}},
+                   "required": ["city"]}}}]
+MSGS = [{"role": "user", "content": "Météo à Paris ?"}]
+CALL = Sample(id="c1", messages=MSGS, tools=TOOLS, target=[Expected("get_weather", {"city": ["Paris"], "days": ["", 1]})])
+IRRELEVANT = Sample(id="i1", messages=MSGS, tools=TOOLS, target=[])
+
+
+def test_irrelevance_no_call():
+    scores = score_calls(IRRELEVANT, "Je ne peux pas répondre à cela.")
+    assert scores == {"call_exact": 1.0}
+    assert "json_valid" not in scores and "schema_valid" not in scores
+
+
+def test_irrelevance_with_a_call():
+    scores = score_calls(IRRELEVANT, '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>')
+    assert scores == {"call_exact": 0.0}
+
+
+def test_irrelevance_broken_call_attempt_is_still_a_call():
+    assert score_calls(IRRELEVANT, "<tool_call>{oops")["call_exact"] == 0.0
+
+
+def test_schema_violation_is_json_valid_but_not_schema_valid():
+    scores = score_calls(CALL, '<tool_call>{"name": "get_weather", "arguments": {"city": 75}}</tool_call>')
+    assert scores["json_valid"] == 1.0
+    assert scores["schema_valid"] == 0.0
+    assert scores["call_exact"] == 0.0
+
+
+def test_unknown_tool_is_not_schema_valid():
+    scores = score_calls(CALL, '<tool_call>{"name": "get_news", "arguments": {"city": "Paris"}}</tool_call>')
+    assert scores["json_valid"] == 1.0 and scores["schema_valid"] == 0.0
+
+
+def test_right_call_scores_all_ones():
+    for out in ('<tool_call>{"name": "get_weather", "arguments": {"city": "paris"}}</tool_call>',
+                '{"name": "get_weather", "arguments": {"city": "Paris", "days": 1}}'):
+        assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0}
+
+
+def test_schema_valid_but_wrong_value():
+    scores = score_calls(CALL, '<tool_call>{"name": "get_weather", "arguments": {"city": "Lyon"}}</tool_call>')
+    assert scores == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 0.0}
+
+
+def test_no_call_when_one_expected():
+    assert score_calls(CALL, "Il fait beau.") == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0}
+
+
+# read_jsonl
+
+
+def _write(tmp_path, content: bytes | str, name: str = "set.jsonl"):
+    p = tmp_path / name
+    p.write_bytes(content if isinstance(content, bytes) else content.encode())
+    return p
+
+
+def test_read_jsonl_ok_skips_blank_lines(tmp_path):
+    p = _write(tmp_path, '{"id": "a", "x": 1}\n\n{"id": "b"}\n')
+    assert [r["id"] for r in read_jsonl(p)] == ["a", "b"]
+
+
+def test_read_jsonl_bad_json_names_line(tmp_path):
+    p = _write(tmp_path, '{"id": "a"}\n{"id": "b"}\n{"id": "c",\n')
+    with pytest.raises(BadInput) as e:
+        read_jsonl(p)
+    assert e.value.line == 3
+    assert f"{p}:3:" in str(e.value)
+    assert "invalid JSON" in str(e.value)
+
+
+def test_read_jsonl_duplicate_id(tmp_path):
+    p = _write(tmp_path, '{"id": "a"}\n{"id": "a"}\n')
+    with pytest.raises(BadInput, match="duplicate") as e:
+        read_jsonl(p)
+    assert e.value.line == 2
+
+
+def test_read_jsonl_missing_id(tmp_path):
+    with pytest.raises(BadInput, match="'id'"):
+        read_jsonl(_write(tmp_path, '{"x": 1}\n'))
+
+
+def test_read_jsonl_not_utf8(tmp_path):
+    p = _write(tmp_path, b'{"id": "caf\xe9"}\n')
+    with pytest.raises(BadInput, match="UTF-8") as e:
+        read_jsonl(p)
+    assert str(p) in str(e.value)
+
+
+def test_read_jsonl_empty(tmp_path):
+    for content in ("", "\n  \n"):
+        with pytest.raises(BadInput, match="empty"):
+            read_jsonl(_write(tmp_path, content))
+
+
+# BFCL from the installed package
+
+
+def test_to_json_schema_types():
+    out = to_json_schema({"type": "dict", "properties": {
+        "x": {"type": "float", "optional": True}, "t": {"type": "tuple", "items": {"type": "int"}},
+        "a": {"type": "any"}}, "required": ["x"]})
+    assert out == {"type": "object", "properties": {"x": {"type": "number"},
+                                                     "t": {"type": "array", "items": {"type": "integer"}},
+                                                     "a": {}}, "required": ["x"]}
+
+
+def _types(schema):
+    if isinstance(schema, dict):
+        if isinstance(schema.get("type"), str):
+            yield schema["type"]
+        for v in schema.values():
+            yield from _types(v)
+    elif isinstance(schema, list):
+        for v in schema:
+            yield from _types(v)
+
+
+def test_bfcl_simple_python_loads_with_json_schema_types():
+    samples = bfcl_samples("simple_python")
+    assert len(samples) >= 100
+    assert len({s.id for s in samples}) == len(samples)
+    types = {t for s in samples for tool in s.tools for t in _types(tool["function"]["parameters"])}
+    assert "dict" not in types and "float" not in types
+    assert {"object", "number"} <= types
+    by_id = {s.id: s for s in samples}
+    s0 = by_id["simple_python_0"]
+    assert s0.tools[0]["type"] == "function"
+    assert s0.tools[0]["function"]["parameters"]["type"] == "object"
+    assert s0.messages[0]["role"] == "user"
+    assert s0.target and s0.target[0].name == "calculate_triangle_area"
+    out = '<tool_call>{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}</tool_call>'
+    assert score_calls(s0, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0}
+    # the order is shuffled, but with a fixed seed
+    assert [s.id for s in bfcl_samples("simple_python")] == [s.id for s in samples]

@@ -1,0 +1,118 @@
+"""harness/profiles: built-in profiles, paths, and errors that name the file and line."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.errors import BadInput
+from harness.profiles import Profile, load_profile
+
+MINIMAL = "name: x\nbase:\n  kind: hf\n  name: b\n  path: /models/b\n"
+
+
+@pytest.mark.parametrize("name", ["demo", "4b", "9b"])
+def test_builtin_profiles_load(name):
+    p = load_profile(name)
+    assert isinstance(p, Profile)
+    assert p.name == name
+    assert p.export.ladder  # names normalised by parse_quant_type
+    assert all(q == q.upper() and not q.startswith("MOSTLY_") for q in p.export.ladder)
+
+
+def test_demo_profile_values():
+    p = load_profile("demo")
+    assert p.base.kind == "package_gguf"
+    assert p.export.ladder == ["Q8_0", "Q4_K_M", "Q3_K_M", "Q2_K"]
+
+
+def _write(tmp_path, text: str | bytes, name: str = "p.yaml"):
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def test_path_works(tmp_path):
+    path = _write(tmp_path, MINIMAL + "export:\n  ladder: [q8_0, mostly_q4_k_m]\n")
+    p = load_profile(str(path))
+    assert p.name == "x" and p.base.path == "/models/b"
+    assert p.export.ladder == ["Q8_0", "Q4_K_M"]
+
+
+def test_unknown_key_names_file_and_line(tmp_path):
+    path = _write(tmp_path, MINIMAL + "train:\n  max_steps: 5\n  learnig_rate: 0.1\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert e.value.where == str(path)
+    assert e.value.line == 8
+    assert str(e.value).startswith(f"{path}:8:")
+    assert "learnig_rate" in str(e.value)
+
+
+def test_unknown_top_level_key(tmp_path):
+    path = _write(tmp_path, "name: x\nbogus: 1\nbase: {kind: hf, name: b}\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert e.value.line == 2 and "bogus" in str(e.value)
+
+
+def test_unknown_key_line_under_its_parent(tmp_path):
+    # `limit` is valid under eval (line 7) but unknown under gate (line 10): the error must point at line 10.
+    path = _write(tmp_path, MINIMAL + "eval:\n  limit: 5\ngate:\n  alpha: 0.05\n  limit: 3\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert "gate.limit" in str(e.value)
+    assert e.value.line == 10
+
+
+def test_invalid_value_names_line(tmp_path):
+    path = _write(tmp_path, MINIMAL + "train:\n  max_steps: 0\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert e.value.line == 7 and "train.max_steps" in str(e.value)
+
+
+def test_malformed_yaml_has_line(tmp_path):
+    path = _write(tmp_path, "name: x\nbase:\n  kind: hf\n  name: [unclosed\ntrain: {}\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert e.value.where == str(path)
+    assert isinstance(e.value.line, int) and e.value.line >= 4
+    assert "malformed YAML" in str(e.value)
+
+
+def test_not_a_mapping(tmp_path):
+    with pytest.raises(BadInput, match="mapping"):
+        load_profile(str(_write(tmp_path, "- a\n- b\n")))
+
+
+def test_unknown_quant_type_in_ladder(tmp_path):
+    path = _write(tmp_path, MINIMAL + "export:\n  ladder: [Q8_0, q4km]\n")
+    with pytest.raises(BadInput, match="q4km"):
+        load_profile(str(path))
+
+
+def test_unknown_quant_type_names_file_and_line(tmp_path):
+    path = _write(tmp_path, MINIMAL + "export:\n  ladder: [Q8_0, q4km]\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert e.value.where == str(path)
+    assert e.value.line == 7
+
+
+def test_not_utf8(tmp_path):
+    path = _write(tmp_path, b"name: caf\xe9\nbase: {kind: hf, name: b}\n")
+    with pytest.raises(BadInput, match="UTF-8") as e:
+        load_profile(str(path))
+    assert e.value.where == str(path)
+
+
+def test_missing_file(tmp_path):
+    missing = tmp_path / "nope.yaml"
+    with pytest.raises(BadInput) as e:
+        load_profile(str(missing))
+    assert str(missing) in str(e.value) and "no such profile" in str(e.value)
+
+
+def test_unknown_builtin_name():
+    with pytest.raises(BadInput, match="built in: .*demo"):
+        load_profile("70b")

@@ -1,0 +1,132 @@
+"""The `harness` command line: help, exit codes, one-line errors, the gate on canned reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_REPORT = ROOT / "tests" / "data" / "report_demo.json"
+COMMANDS = ["release", "train", "merge", "export", "check-template", "eval", "gate", "card", "site"]
+
+
+def harness(*args, timeout: int = 60) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def _assert_one_line_error(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 2, (proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("harness: error:")
+    return lines[0]
+
+
+def test_help_lists_every_command():
+    start = time.monotonic()
+    proc = harness("--help")
+    elapsed = time.monotonic() - start
+    assert proc.returncode == 0, proc.stderr
+    for name in COMMANDS:
+        assert name in proc.stdout, name
+    assert elapsed < 20  # imports nothing heavy (no torch)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help(name):
+    proc = harness(name, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert "Usage" in proc.stdout
+
+
+def test_release_missing_profile_is_one_line_error():
+    line = _assert_one_line_error(harness("release", "/nonexistent.yaml"))
+    assert "/nonexistent.yaml" in line
+
+
+def test_release_bad_profile_names_file_and_line(tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_text("name: x\nbase: {kind: hf, name: b}\ntrain:\n  max_step: 3\n")
+    line = _assert_one_line_error(harness("release", p, "--out", tmp_path / "runs"))
+    assert f"{p}:4:" in line
+    assert not (tmp_path / "runs").exists()
+
+
+def _complete(report: dict, gated=("f16", "q8_0", "q4_k_m"),
+              metrics=("fc/call_exact", "fc/json_valid", "fr/mc_acc", "general/acc")) -> dict:
+    """The canned report with every paired comparison the demo gate needs (missing ones: no change)."""
+    report = copy.deepcopy(report)
+    have = {(c["a"], c["b"], c["metric"]) for c in report["comparisons"]}
+    for level in gated:
+        for m in metrics:
+            if ("bf16", level, m) not in have:
+                report["comparisons"].append({"a": "bf16", "b": level, "metric": m, "delta": 0.0, "ci_low": -0.05,
+                                              "ci_high": 0.05, "p_value": 1.0, "n": 60, "test": "mcnemar"})
+    return report
+
+
+def _write(tmp_path: Path, report: dict, name: str = "report.json") -> Path:
+    p = tmp_path / name
+    p.write_text(json.dumps(report))
+    return p
+
+
+def test_gate_canned_report_passes():
+    proc = harness("gate", DEMO_REPORT)
+    assert proc.returncode == 0, proc.stdout
+
+
+def test_gate_complete_report_passes(tmp_path):
+    p = _write(tmp_path, _complete(json.loads(DEMO_REPORT.read_text())))
+    proc = harness("gate", p, "--profile", "demo")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("Gate passed")
+
+
+def test_gate_failing_report_exits_1_and_writes_markdown(tmp_path):
+    report = _complete(json.loads(DEMO_REPORT.read_text()))
+    (comp,) = [c for c in report["comparisons"]
+               if (c["a"], c["b"], c["metric"]) == ("bf16", "q4_k_m", "fc/call_exact")]
+    comp.update(delta=-0.3, ci_low=-0.5, ci_high=-0.1, p_value=0.001)
+    p = _write(tmp_path, report)
+    md = tmp_path / "summary.md"
+    proc = harness("gate", p, "--markdown", md)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert "FAILED: 1 of" in proc.stdout
+    fail_lines = [ln for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
+    assert len(fail_lines) == 1 and "q4_k_m fc/call_exact" in fail_lines[0]
+    text = md.read_text()
+    assert "| rule | subject | observed | limit | verdict |" in text
+    assert "|---|" in text
+    row = next(ln for ln in text.splitlines() if "q4_k_m fc/call_exact" in ln)
+    assert row.startswith("| compression |") and "-0.3" in row and "❌" in row
+
+
+def test_gate_markdown_appends(tmp_path):
+    p = _write(tmp_path, _complete(json.loads(DEMO_REPORT.read_text())))
+    md = tmp_path / "summary.md"
+    md.write_text("# earlier step\n")
+    assert harness("gate", p, "--markdown", md).returncode == 0
+    text = md.read_text()
+    assert text.startswith("# earlier step\n") and "Gate passed" in text
+
+
+def test_gate_not_json_is_exit_2_naming_file(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("this is not JSON\n")
+    line = _assert_one_line_error(harness("gate", p))
+    assert str(p) in line
+
+
+def test_gate_missing_report_is_exit_2(tmp_path):
+    line = _assert_one_line_error(harness("gate", tmp_path / "none.json"))
+    assert "none.json" in line
