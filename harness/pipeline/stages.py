@@ -53,7 +53,7 @@ def base(cache: StageCache, profile: Profile):
 
         facts = materialize_base(profile.base, out)
         return {**facts, "sha256": sha256_tree(out)}
-    return run_stage(cache, "base", 1, {"base": profile.base.model_dump(), "transformers": version_of("transformers")},
+    return run_stage(cache, "base", 1, {"base": profile.base.model_dump(exclude={"hub_id"}), "transformers": version_of("transformers")},
                      work, profile.base.name)
 
 

@@ -26,6 +26,7 @@ class BaseModelSpec(_Strict):
     file: str | None = None  # package_gguf: file name inside the package
     path: str | None = None  # hf: local folder or hub id
     license: str = "apache-2.0"
+    hub_id: str | None = None  # the base's Hub repo id, for the card's base_model (metadata only)
 
 
 class LoraSpec(_Strict):

@@ -62,5 +62,7 @@ def test_rerun_reuses_every_stage(tiny_run):
     proc = _harness("release", str(TINY), "--out", str(out), cwd=out)
     seconds = time.monotonic() - started
     assert proc.returncode == first.returncode, proc.stderr[-3000:]
-    assert "cached" in proc.stderr and "▶ train" not in proc.stderr and "▶ eval" not in proc.stderr.replace("▶ eval ", "")
+    for stage in ("base", "train", "merge", "convert", "quantize", "eval", "kld"):
+        assert f"▶ {stage}" not in proc.stderr, f"stage {stage} ran again:\n{proc.stderr[-2000:]}"
+    assert "✓ eval bf16 cached" in proc.stderr
     assert seconds < max(60.0, 0.5 * first_seconds)

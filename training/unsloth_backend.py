@@ -1,0 +1,147 @@
+"""The Unsloth backend of the recipe: same mixture, same SFTTrainer arguments, same outputs as TRL + PEFT.
+
+Unsloth is an optional extra for CUDA machines (it cannot run on CPU, and installing it on one pulls
+a CUDA torch): it is imported only inside these functions, only when CUDA is present, and before
+transformers/trl/peft, because it patches them as it is imported.
+
+The lm_head guard, as in training/lm_head.py: requested heads go to `modules_to_save`. On a tied
+model Unsloth only keeps tying when the INPUT embedding is in `modules_to_save` (PEFT rebuilds the
+output head from the input embedding's copy); with `lm_head` alone it would train a second copy
+that diverges from the embeddings and is dropped when the tied model is saved. So on tied models
+`embed_tokens` is added: head and embeddings are one tensor there anyway. After training we verify
+that the head really changed against the base weights on disk, and that tying held.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+from harness.errors import StageError
+from harness.profiles.model import TrainSpec
+from training.lm_head import HeadPlan, plan_head
+from training.mixture import Example
+from training.recipe import BackendRun, sft_args, to_dataset
+
+# Libraries Unsloth patches at import; imported earlier, some of its speed-ups are lost.
+_PATCHED = ("transformers", "trl", "peft")
+
+
+def import_unsloth(log: Callable[[str], None] = print) -> ModuleType:
+    import torch
+
+    if not torch.cuda.is_available():
+        raise StageError("the Unsloth backend needs a CUDA GPU; set train.backend: trl on this machine")
+    late = [m for m in _PATCHED if m in sys.modules and "unsloth" not in sys.modules]
+    if late:
+        log(f"warning: {', '.join(late)} imported before unsloth; Unsloth may be slower in this process")
+    try:
+        import unsloth
+    except ImportError as e:
+        raise StageError(f"the Unsloth backend needs `pip install unsloth` on this CUDA machine ({e})") from None
+    return unsloth
+
+
+def _tied(model) -> bool:
+    cfg = model.config
+    text = cfg.get_text_config() if hasattr(cfg, "get_text_config") else cfg
+    return bool(getattr(cfg, "tie_word_embeddings", False) or getattr(text, "tie_word_embeddings", False))
+
+
+def unsloth_head_modules(head: HeadPlan, tied: bool) -> list[str]:
+    """modules_to_save as Unsloth needs it: on tied models the input embedding carries the head."""
+    if tied and head.modules_to_save and "embed_tokens" not in head.modules_to_save:
+        return ["embed_tokens", *head.modules_to_save]
+    return list(head.modules_to_save)
+
+
+def base_head(base_dir: Path, tied: bool):
+    """The base's output head read from its safetensors (no second model on the GPU)."""
+    from safetensors import safe_open
+
+    names: dict[str, Path] = {}
+    for f in sorted(Path(base_dir).glob("*.safetensors")):
+        with safe_open(str(f), "pt") as st:
+            names.update({k: f for k in st.keys()})
+    wanted = ("lm_head.weight",) if not tied else ()
+    key = next((k for suffix in (*wanted, "embed_tokens.weight") for k in sorted(names, key=len) if k.endswith(suffix)), None)
+    if key is None:
+        raise StageError(f"{base_dir}: no lm_head or embed_tokens weight in the safetensors files")
+    with safe_open(str(names[key]), "pt") as st:
+        return st.get_tensor(key)
+
+
+def verify_head(model, base_dir: Path, head: HeadPlan, tied: bool) -> tuple[bool | None, bool | None, str]:
+    """(head changed, tying kept, note); (None, None, "") when no head was trained."""
+    import torch
+
+    if not head.modules_to_save:
+        return None, None, ""
+    out_w = model.get_output_embeddings().weight.detach()
+    base = base_head(base_dir, tied).to(out_w.device, torch.float32)
+    diff = (out_w.float() - base).abs().max().item()
+    changed = diff > 0
+    tied_kept = torch.equal(model.get_input_embeddings().weight.detach(), out_w) if tied else None
+    note = (f"after training the head {'changed' if changed else 'did NOT change'} (max |delta| {diff:.3g})"
+            + ("" if tied_kept is None else f", tying {'kept' if tied_kept else 'BROKEN'}"))
+    return changed, tied_kept, note
+
+
+def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
+                  callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
+    unsloth = import_unsloth(log)
+    import torch
+    from transformers import PrinterCallback
+    from trl import SFTConfig, SFTTrainer
+    from unsloth import FastLanguageModel
+
+    model, tokenizer = FastLanguageModel.from_pretrained(
+        model_name=str(base_dir), max_seq_length=spec.max_seq_len, dtype=torch.bfloat16,
+        load_in_4bit=spec.method == "qlora", full_finetuning=spec.method == "full", random_state=spec.seed)
+    tied = _tied(model)
+    if spec.method == "full":
+        head = HeadPlan([], [], False, "trained in full (full fine-tuning)")
+    else:
+        head = plan_head(spec.lora.target_modules, tied)
+        n_layers = model.config.get_text_config().num_hidden_layers
+        layers = list(range(max(0, n_layers - spec.lora.last_layers), n_layers)) if spec.lora.last_layers else None
+        model = FastLanguageModel.get_peft_model(
+            model, r=spec.lora.r, lora_alpha=spec.lora.alpha, lora_dropout=spec.lora.dropout,
+            target_modules=head.target_modules, modules_to_save=unsloth_head_modules(head, tied) or None,
+            ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
+            use_gradient_checkpointing="unsloth",  # Unsloth's offloaded checkpointing: the memory saving
+            random_state=spec.seed)
+
+    # gradient_checkpointing is left to Unsloth (set above), as plain Unsloth scripts do.
+    cfg = SFTConfig(**sft_args(spec, out, bf16=True))
+    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
+                         eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
+                         processing_class=tokenizer, callbacks=list(callbacks))
+    trainer.remove_callback(PrinterCallback)
+    trainer.train()
+    heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
+    changed, tied_kept, note = verify_head(model, base_dir, head, tied)
+    if note:
+        log(f"lm_head guard: {note}")
+
+    # LoRA: the adapter (merged later by training/merge.py); full: the whole model.
+    model.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
+    tokenizer.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
+    import peft
+
+    return BackendRun(head=head, heldout_loss=heldout_loss,
+                      precision="4-bit base, bf16 adapter" if spec.method == "qlora" else "bf16",
+                      versions={"unsloth": unsloth.__version__, "unsloth_zoo": _version("unsloth_zoo"),
+                                "peft": peft.__version__},
+                      head_changed=changed, tied_kept=tied_kept, head_note=note)
+
+
+def _version(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(dist)
+    except PackageNotFoundError:
+        return "unknown"
