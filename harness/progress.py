@@ -30,6 +30,7 @@ def quiet_libraries() -> None:
     import warnings
 
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("TQDM_DISABLE", "1")  # lm-eval's and datasets' bars
     warnings.filterwarnings("ignore")
     for name in ("transformers", "datasets", "peft", "trl", "accelerate", "lm_eval", "gguf", "hf-to-gguf"):
         logging.getLogger(name).setLevel(logging.ERROR)
