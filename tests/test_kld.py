@@ -1,0 +1,42 @@
+"""KL divergence per token against hand-computed values (harness/kld.py)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from harness.kld import compare_logits, kld_metrics, merge
+
+
+def test_identical_logits_give_zero_kld_full_agreement_unit_ppl_ratio() -> None:
+    rng = np.random.default_rng(0)
+    logits = rng.normal(size=(40, 11))
+    tokens = rng.integers(0, 11, size=40).tolist()
+    s = compare_logits(logits, logits.copy(), tokens, warmup=4)
+    assert np.allclose(s.kld, 0.0) and s.top1_agree.all()
+    m = kld_metrics(s)
+    assert m["kld/mean"].value == 0.0 and m["kld/ppl_ratio"].value == 1.0 and m["kld/top1_agree"].value == 1.0
+
+
+def test_kld_matches_the_analytic_value_for_two_token_distributions() -> None:
+    # P = (0.8, 0.2), Q = (0.5, 0.5): KL = 0.8 ln 1.6 + 0.2 ln 0.4
+    p = np.log(np.array([0.8, 0.2]))
+    q = np.log(np.array([0.5, 0.5]))
+    ref = np.tile(p, (6, 1))
+    lvl = np.tile(q, (6, 1))
+    s = compare_logits(ref, lvl, [0] * 6, warmup=0)
+    expected = 0.8 * math.log(1.6) + 0.2 * math.log(0.4)
+    assert np.allclose(s.kld, expected)
+    # next token 0 each time: NLL_ref = -ln 0.8, NLL_level = -ln 0.5
+    ratio = kld_metrics(s)["kld/ppl_ratio"].value
+    assert math.isclose(ratio, math.exp(-math.log(0.5) + math.log(0.8)), rel_tol=1e-9)
+
+
+def test_top1_disagreement_and_merge_concatenates_chunks() -> None:
+    ref = np.array([[2.0, 0.0], [2.0, 0.0], [2.0, 0.0]])
+    lvl = np.array([[0.0, 2.0], [2.0, 0.0], [2.0, 0.0]])
+    a = compare_logits(ref, lvl, [0, 0, 0], warmup=0)
+    assert a.top1_agree.tolist() == [0.0, 1.0]
+    both = merge([a, a])
+    assert len(both.kld) == 4 and kld_metrics(both)["kld/top1_agree"].value == 0.5
