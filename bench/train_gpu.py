@@ -59,12 +59,12 @@ def child(kind: str, shape_dir: Path, a, deadline: float, nofla: bool = False, t
                UNSLOTH_ENABLE_LOGGING="1", TRITON_PRINT_AUTOTUNING="1", TOKENIZERS_PARALLELISM="false", PYTHONUNBUFFERED="1")
     t0 = time.monotonic()
     try:
-        proc = subprocess.run(cmd, cwd=shape_dir, env=env, capture_output=True, text=True,
-                              timeout=min(timeout or a.child_timeout, left - 15))
-        text, rc = proc.stdout + proc.stderr, proc.returncode
-    except subprocess.TimeoutExpired as e:
-        text = (e.stdout or b"").decode(errors="replace") + (e.stderr or b"").decode(errors="replace")
-        rc = "timeout"
+        proc = subprocess.run(cmd, cwd=shape_dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              text=True, timeout=min(timeout or a.child_timeout, left - 15))
+        text, rc = proc.stdout, proc.returncode
+    except subprocess.TimeoutExpired as e:  # one stream, in order: the progress lines end the log
+        out = e.stdout or b""
+        text, rc = out.decode(errors="replace") if isinstance(out, bytes) else out, "timeout"
     wall = time.monotonic() - t0
     log(f"  [{kind}: rc={rc}, {wall:.0f}s]")
     with open(OUT / "children.log", "a") as f:
@@ -112,21 +112,25 @@ def run_shape(shape: str, a, deadline: float) -> dict:
     if not meta:
         return {**res, "error": "build failed"}
     log(f"  model: {meta['class']}, {meta['layers']} layers, {meta['params_b']}B params, LoRA targets {meta['targets']}")
-    # Qwen3.5: what needs no Unsloth first (its first run compiles fla's Triton kernels, minutes);
-    # the TRL backend runs without fla there: fla 0.6 refuses its backward on Hopper + Triton 3.6.
+    # Qwen3.5: what needs no Unsloth first. The first Unsloth run compiles fla's Triton kernels
+    # (about 215 s here), so an unmeasured "warm" run pays that before ours and plain are timed.
+    # The TRL backend runs without fla there: fla 0.6 refuses its backward on Hopper + Triton 3.6.
     hybrid = shape == "qwen35"
-    order = ["trl", "grad-torch", "ours", "plain", "grad-unsloth"] if hybrid else ["ours", "plain", "trl"]
+    order = ["trl", "grad-torch", "warm", "ours", "plain", "grad-unsloth"] if hybrid else ["ours", "plain", "trl"]
     for kind in order:
         if kind.startswith("grad") and a.no_grad:
             continue
-        long = kind == "ours" and hybrid  # may pay the fla compile
+        long = hybrid and kind in ("warm", "grad-unsloth")  # may compile fla kernels for new shapes
         step(kind, nofla=kind in ("trl", "grad-torch") and hybrid,
-             **({"batch": 2} if kind.startswith("grad") else {}), **({"timeout": deadline - time.monotonic() - 150} if long else {}))
+             **({"batch": 2} if kind.startswith("grad") else {}), **({"steps": 1, "warmup": 1} if kind == "warm" else {}),
+             **({"timeout": deadline - time.monotonic() - 150} if long else {}))
         r = res[kind]
+        if kind == "warm":
+            continue
         if kind.startswith("grad"):
             if r:
                 log(f"  {kind}: loss {r['loss']:.6f}, {r['n_grads']}/{r['n_lora']} LoRA grads, fla {r['fla'] or 'not imported'}")
-                log(f"    kernels: {r['kernels']}")
+                log(f"    kernels: {[k[:80] for k in r['kernels']]}")
         else:
             log(fmt_train({"ours": "ours (Unsloth backend)", "plain": "plain Unsloth", "trl": "ours (TRL + PEFT)"}[kind], r))
     o, p, t = res.get("ours"), res.get("plain"), res.get("trl")

@@ -98,6 +98,7 @@ def grad(a) -> dict:
                 p.copy_((torch.randn(p.shape, generator=gen) * 0.02).to(p.dtype))
             lora[_key(name)] = p
     model.train()
+    print("[bench] model ready; forward/backward (may compile fla kernels for this shape)", flush=True)
     ids = torch.randint(0, 5000, (2, a.seq), generator=torch.Generator().manual_seed(0)).cuda()
     from torch.profiler import ProfilerActivity, profile
 

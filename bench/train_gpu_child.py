@@ -1,7 +1,7 @@
 """One configuration of bench/train_gpu.py, in its own process so each GPU memory peak is its own.
 
 python bench/train_gpu_child.py KIND --model DIR --work DIR --result FILE.json [--steps N --warmup W ...]
-KIND: build | ours | plain | trl | guard | merge | grad-unsloth | grad-torch
+KIND: build | ours | plain | warm | trl | guard | merge | grad-unsloth | grad-torch
 Random-init models from config only (no downloads), with a byte-level BPE tokenizer trained here.
 """
 
@@ -148,7 +148,7 @@ def run_training(a) -> dict:
         from training.unsloth_backend import import_unsloth
 
         import_unsloth()  # first, as the recipe does
-    elif a.kind == "plain":
+    elif a.kind in ("plain", "warm"):  # warm: an unmeasured plain run that compiles the kernels
         import unsloth  # noqa: F401  (first: it patches transformers/trl/peft)
     from training.mixture import Example
 

@@ -185,5 +185,3 @@ def profile_digest(path_or_name: str) -> str:
     p = p if p.is_file() else BUILTIN_DIR / f"{path_or_name}.yaml"
     return sha256_file(p) if p.is_file() else ""
 
-
-__all__ = ["release", "progress"]

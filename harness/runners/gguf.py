@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 
-from harness.errors import BadInput
 from harness.runners._chat import ChatPromptMixin
 
 
@@ -113,8 +112,3 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     x = x.astype(np.float64)
     m = x.max(-1, keepdims=True)
     return x - m - np.log(np.exp(x - m).sum(-1, keepdims=True))
-
-
-def guard_file(path: Path) -> None:
-    if not path.is_file():
-        raise BadInput(path, "no such GGUF file")
