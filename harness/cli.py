@@ -95,6 +95,9 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
         from harness.errors import BadInput
 
         raise BadInput(artifact, "no such file or folder")
+    from harness.checks.template import artifact_info
+
+    artifact_info(artifact)  # a damaged or incomplete artifact is refused before any work starts
     kind = "hf" if artifact.is_dir() else "gguf"
     sha = sha256_tree(artifact) if kind == "hf" else sha256_file(artifact)
     spec = EvalSpec(tasks=tasks, limit=limit)

@@ -130,3 +130,16 @@ def test_gate_not_json_is_exit_2_naming_file(tmp_path):
 def test_gate_missing_report_is_exit_2(tmp_path):
     line = _assert_one_line_error(harness("gate", tmp_path / "none.json"))
     assert "none.json" in line
+
+
+@pytest.mark.parametrize("content, message", [(b"GGUX" + bytes(64), "wrong magic"),
+                                              (b"GGUF\x03\x00\x00\x00" + bytes(5), "damaged GGUF")])
+def test_damaged_gguf_is_exit_2_for_eval_and_check_template(tmp_path, content, message):
+    bad = tmp_path / "bad.gguf"
+    bad.write_bytes(content)
+    for args in (("eval", str(bad), "--limit", "1", "--out", str(tmp_path / "ev")),
+                 ("check-template", str(bad), str(bad))):
+        proc = harness(*args)
+        assert proc.returncode == 2, proc.stderr
+        line = _assert_one_line_error(proc)
+        assert str(bad) in line and message in line

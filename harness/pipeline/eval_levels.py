@@ -26,6 +26,7 @@ class LazyRunner:
     def __init__(self, kind: str, path, n_ctx: int, label: str):
         self.kind, self.path, self.n_ctx, self.label = kind, path, n_ctx, label
         self._runner = None
+        self._opened = False  # an open was attempted (it may have failed)
         self._started = 0.0
 
     def __getattr__(self, name: str):
@@ -36,6 +37,7 @@ class LazyRunner:
 
             progress.console.print(f"[bold cyan]▶ eval {self.label}[/] [dim]{self.kind} {self.path.name}[/]")
             self._started = time.monotonic()
+            self._opened = True
             self._runner = open_runner(self.kind, self.path, n_ctx=self.n_ctx)
         return getattr(self._runner, name)
 
@@ -43,7 +45,8 @@ class LazyRunner:
         import time
 
         if self._runner is None:
-            progress.cached(f"eval {self.label}", "every item in the results store")
+            if not self._opened:
+                progress.cached(f"eval {self.label}", "every item in the results store")
             return
         self._runner.close()
         self._runner = None
