@@ -118,11 +118,10 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
               callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
     import torch
     from peft import LoraConfig, get_peft_model
-    from transformers import AutoModelForCausalLM, AutoTokenizer, PrinterCallback
-    from trl import SFTConfig, SFTTrainer
+    from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    if spec.method != "lora":
-        raise BadInput("profile", f"train.method {spec.method} is not supported by the TRL recipe yet; use lora")
+    if spec.method == "qlora":
+        raise BadInput("profile", "train.method qlora needs CUDA and 4-bit kernels (backend unsloth); use lora here")
     cuda = torch.cuda.is_available()
     # bf16 autocast where the hardware has bf16 math (CUDA, or AVX512-BF16/AMX CPUs: ~1.8x on 2 cores).
     bf16 = torch.cuda.is_bf16_supported() if cuda else _cpu_bf16()
@@ -131,6 +130,9 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
     dtype = torch.bfloat16 if cuda and bf16 else torch.float32
     model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype)
 
+    if spec.method == "full":  # every weight trained: no adapter, no head to re-route
+        head = HeadPlan([], [], False, "trained in full (full fine-tuning)")
+        return _fit(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks, head, "full", dtype)
     # The lm_head guard decides how a requested head is trained.
     head = plan_head(spec.lora.target_modules, bool(model.config.tie_word_embeddings))
     n_layers = model.config.num_hidden_layers
@@ -140,6 +142,15 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
                       ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
                       task_type="CAUSAL_LM")
     model = get_peft_model(model, lora)
+    return _fit(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks, head, "adapter", dtype)
+
+
+def _fit(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, train_rows, heldout_rows, callbacks,
+         head: HeadPlan, save_as: str, dtype) -> BackendRun:
+    import torch
+    from transformers import PrinterCallback
+    from trl import SFTConfig, SFTTrainer
+
     # TRL turns checkpointing on by default; with the adapter on the last layers only it just
     # recomputes the forward pass (measured 3x slower on CPU), so only on CUDA.
     cfg = SFTConfig(**sft_args(spec, out, bf16), gradient_checkpointing=cuda, use_cpu=not cuda)
@@ -149,8 +160,9 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
     trainer.remove_callback(PrinterCallback)  # our logger reports progress; no raw dicts on stdout
     trainer.train()
     heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
-    model.save_pretrained(out / "adapter")
-    tokenizer.save_pretrained(out / "adapter")
+    # LoRA: the adapter (merged by training/merge.py); full: the whole model.
+    model.save_pretrained(out / save_as)
+    tokenizer.save_pretrained(out / save_as)
     return BackendRun(head=head, heldout_loss=heldout_loss,
                       precision=("bf16" if dtype == torch.bfloat16 else "bf16 autocast") if bf16 else "fp32")
 
@@ -161,8 +173,8 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
         from training.unsloth_backend import import_unsloth
 
         import_unsloth(log)  # before transformers/trl/peft: Unsloth patches them as it is imported
-    elif spec.method != "lora":
-        raise BadInput("profile", f"train.method {spec.method} is not supported by the TRL recipe yet; use lora")
+    elif spec.method == "qlora":
+        raise BadInput("profile", "train.method qlora needs CUDA and 4-bit kernels (backend unsloth); use lora here")
     import peft
     import torch
     import transformers

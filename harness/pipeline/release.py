@@ -73,7 +73,8 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: R
 
         # 5. Integrity checks: the template and special tokens survive merge and conversion.
         checks = [Check(name="lm_head:merge", passed=True,
-                        detail="merged head equals the trained head (verified at merge)")]
+                        detail="merged head equals the trained head (verified at merge)"
+                        if merge_rec.outputs.get("method") != "full" else "full fine-tune: the head is the model's own")]
         checks.append(compare_templates(base_dir, merged_dir, "bf16"))
         checks += [compare_templates(merged_dir, a.path, a.name) for a in artifacts if a.kind == "gguf"]
         checks.append(contamination(profile))

@@ -77,9 +77,9 @@ def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str):
 
 def merge(cache: StageCache, base_dir: Path, base_sha: str, train_dir: Path, train_key: str):
     def work(out: Path):
-        from training.merge import merge as run_merge
+        from training.merge import merge_or_save
 
-        facts = run_merge(base_dir, train_dir / "adapter", out)
+        facts = merge_or_save(base_dir, train_dir, out)
         return {**facts, "sha256": sha256_tree(out)}
     return run_stage(cache, "merge", 1, {"base": base_sha, "train": train_key}, work)
 
