@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 
 from harness import progress
 from harness.cache import StageCache
@@ -83,7 +84,7 @@ def _general_version(name: str) -> str:
 
 
 def _run_general(runner, name: str, limit: int | None, store: ResultStore, sha: str) -> list[ItemResult]:
-    settings = f'{{"lm_eval": true, "limit": {limit if limit is not None else "null"}}}'
+    settings = json.dumps({"lm_eval": True, "limit": limit})  # same text as before: stored items stay valid
     done = store.get(sha, name, _general_version(name), settings)
     if done:  # lm-eval results are stored in one transaction: present means complete
         return [done[k] for k in sorted(done, key=_natural)]
@@ -110,8 +111,6 @@ def kld_stage(cache: StageCache, spec: EvalSpec, merged_dir, merged_sha: str, gg
               "heldout": _heldout_digest()}
 
     def work(out):
-        import json
-
         import numpy as np
 
         from harness.kld import compare_logits, kld_metrics, merge
@@ -134,8 +133,6 @@ def kld_stage(cache: StageCache, spec: EvalSpec, merged_dir, merged_sha: str, gg
         return {"tokens": int(sum(len(c) for c in chunks))}
 
     path, _ = stages.run_stage(cache, "kld", 1, inputs, work, f"{len(ggufs)} GGUF levels")
-    import json
-
     raw = json.loads((path / "kld.json").read_text())
     return {lvl: {k: Metric.model_validate(v) for k, v in m.items()} for lvl, m in raw.items()}
 

@@ -25,6 +25,10 @@ class Runner(Protocol):
         """Logits (numpy float32, [n_tokens, vocab]) at every position of a token sequence."""
         ...
 
+    def tokenize(self, text: str) -> list[int]:
+        """Token ids of `text` as this artifact's own tokenizer splits it (no special tokens added)."""
+        ...
+
     def close(self) -> None: ...
 
 

@@ -74,6 +74,9 @@ class HFRunner(ChatPromptMixin):
             out.append((float(logp[np.arange(len(cont)), target].sum()), bool((logp.argmax(-1) == target).all())))
         return out
 
+    def tokenize(self, text: str) -> list[int]:
+        return self._encode(text)
+
     def logits_for_tokens(self, tokens: list[int]) -> np.ndarray:
         return self._logits(tokens)
 
