@@ -51,7 +51,8 @@ def child(kind: str, shape_dir: Path, a, deadline: float, nofla: bool = False, t
         return None
     result = shape_dir / f"{kind}.json"
     result.unlink(missing_ok=True)
-    opts = {"steps": a.steps, "warmup": a.warmup, "seq": a.seq, "batch": a.batch, **over}
+    opts = {"steps": a.steps, "warmup": a.warmup, "seq": a.seq, "batch": a.batch, "lengths": a.lengths,
+            "grad-timeout": max(30, left - 60), **over}
     cmd = [sys.executable, str(HERE / "train_gpu_child.py"), kind, "--model", str(shape_dir / "model"),
            "--work", str(shape_dir), "--result", str(result)] + [x for k, v in opts.items() for x in (f"--{k}", str(v))]
     env = dict(os.environ, PYTHONPATH=f"{a.nofla_site if nofla else a.site}:{ROOT}", HF_HUB_OFFLINE="1",
@@ -93,7 +94,7 @@ def ratio(x: dict | None, y: dict | None, key: str) -> float | None:
 def run_shape(shape: str, a, deadline: float) -> dict:
     from train_gpu_checks import compare_grads
 
-    name = shape + ("-tiny" if a.tiny else "")
+    name = shape + ("-tiny" if a.tiny else "") + ("-mixed" if a.lengths == "mixed" else "")
     d = Path(a.work) / name
     d.mkdir(parents=True, exist_ok=True)
     layers = a.qwen35_layers if shape == "qwen35" else a.qwen3_layers
@@ -108,7 +109,7 @@ def run_shape(shape: str, a, deadline: float) -> dict:
             res[kind] = child(kind, d, a, deadline, **over)
         return res[kind]
 
-    meta = step("build", shape=name, layers=0 if a.tiny else layers)
+    meta = step("build", shape=shape + ("-tiny" if a.tiny else ""), layers=0 if a.tiny else layers)
     if not meta:
         return {**res, "error": "build failed"}
     log(f"  model: {meta['class']}, {meta['layers']} layers, {meta['params_b']}B params, LoRA targets {meta['targets']}")
@@ -117,20 +118,23 @@ def run_shape(shape: str, a, deadline: float) -> dict:
     # The TRL backend runs without fla there: fla 0.6 refuses its backward on Hopper + Triton 3.6.
     hybrid = shape == "qwen35"
     order = ["trl", "grad-torch", "warm", "ours", "plain", "grad-unsloth"] if hybrid else ["ours", "plain", "trl"]
+    skip = set(a.skip.split(","))
     for kind in order:
-        if kind.startswith("grad") and a.no_grad:
+        if (kind.startswith("grad") and a.no_grad) or kind in skip:
             continue
         long = hybrid and kind in ("warm", "grad-unsloth")  # may compile fla kernels for new shapes
         step(kind, nofla=kind in ("trl", "grad-torch") and hybrid,
-             **({"batch": 2} if kind.startswith("grad") else {}), **({"steps": 1, "warmup": 1} if kind == "warm" else {}),
+             **({"steps": 1, "warmup": 1} if kind == "warm" else {}),
              **({"timeout": deadline - time.monotonic() - 150} if long else {}))
         r = res[kind]
         if kind == "warm":
             continue
         if kind.startswith("grad"):
             if r:
+                calls = r["dqkwg_calls"]
                 log(f"  {kind}: loss {r['loss']:.6f}, {r['n_grads']}/{r['n_lora']} LoRA grads, fla {r['fla'] or 'not imported'}")
-                log(f"    kernels: {[k[:80] for k in r['kernels']]}")
+                log(f"    fla chunk_bwd_dqkwg calls: {len(calls)}, key widths {sorted({c['K'] for c in calls})}, "
+                    f"gated {sum(c['gated'] for c in calls)}")
         else:
             log(fmt_train({"ours": "ours (Unsloth backend)", "plain": "plain Unsloth", "trl": "ours (TRL + PEFT)"}[kind], r))
     o, p, t = res.get("ours"), res.get("plain"), res.get("trl")
@@ -142,10 +146,10 @@ def run_shape(shape: str, a, deadline: float) -> dict:
         c = res["grad_compare"] = compare_grads(d, meta["layer_types"])
         log(f"  grad unsloth vs torch: loss {gu['loss']:.6f} vs {gt['loss']:.6f}; {json.dumps(c)}")
     # lm_head guard: our backend with lm_head asked for (tied model), a few short steps, then merge + checks.
-    g = step("guard", steps=3, warmup=1, seq=512)
+    g = step("guard", steps=3, warmup=1, seq=512) if "guard" not in skip else None
     if g:
         log(f"  guard: {g['head']}; {g['head_note']} (changed={g['head_changed']}, tied_kept={g['tied_kept']})")
-        m = step("merge")
+        m = step("merge") if "merge" not in skip else None
         if m:
             log(f"  merge: merged head == trained head (training/merge.py): {m.get('merged_head_equals_trained')} "
                 f"{m.get('merge_error', '')}; template check: {m.get('template_check')}; head on disk: {m.get('disk_head')}; "
@@ -161,6 +165,9 @@ def main() -> None:
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--seq", type=int, default=2048)
     p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--lengths", choices=["fixed", "mixed"], default="fixed",
+                   help="mixed: example lengths uniform in [seq/8, seq]; tokens/s counts real tokens, never padding")
+    p.add_argument("--skip", default="", help="comma-separated kinds not to run (e.g. guard,merge,plain)")
     p.add_argument("--qwen3-layers", type=int, default=36)
     p.add_argument("--qwen35-layers", type=int, default=8, help="8 keeps a run inside the device budget; 32 is the 4B shape")
     p.add_argument("--tiny", action="store_true", help="tiny models: a smoke run of every path")
@@ -179,7 +186,7 @@ def main() -> None:
     gpu = subprocess.run(["nvidia-smi", "--query-gpu=name,driver_version,memory.total", "--format=csv,noheader"],
                          capture_output=True, text=True).stdout.strip()
     log(f"# bench/train_gpu.py {datetime.datetime.now(datetime.timezone.utc):%Y-%m-%d %H:%M UTC}  GPU: {gpu}")
-    log(f"settings: LoRA r=16 alpha=32 on all linear layers, batch {a.batch} x {a.seq} tokens, bf16, "
+    log(f"settings: LoRA r=16 alpha=32 on all linear layers, batch {a.batch} x {a.seq} tokens ({a.lengths} lengths), bf16, "
         f"{a.warmup} warmup + {a.steps} timed steps; peak = torch.cuda.max_memory_allocated over the process")
     results = [run_shape(s, a, deadline) for s in a.shapes.split(",") if s]
     for r in results:

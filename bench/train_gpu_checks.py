@@ -98,16 +98,16 @@ def grad(a) -> dict:
                 p.copy_((torch.randn(p.shape, generator=gen) * 0.02).to(p.dtype))
             lora[_key(name)] = p
     model.train()
+    calls = _count_dqkwg()
     print("[bench] model ready; forward/backward (may compile fla kernels for this shape)", flush=True)
-    ids = torch.randint(0, 5000, (2, a.seq), generator=torch.Generator().manual_seed(0)).cuda()
-    from torch.profiler import ProfilerActivity, profile
+    import faulthandler
 
-    with profile(activities=[ProfilerActivity.CUDA]) as prof:
-        out = model(input_ids=ids, labels=ids)
-        out.loss.backward()
-        torch.cuda.synchronize()
-    names = {e.key for e in prof.key_averages()}
-    kernels = sorted(n for n in names if any(s in n.lower() for s in ("dqkwg", "delta", "chunk_", "fla", "conv")))
+    faulthandler.dump_traceback_later(a.grad_timeout, exit=True)  # where it hangs, if it does
+    ids = torch.randint(0, 5000, (a.batch, a.seq), generator=torch.Generator().manual_seed(0)).cuda()
+    out = model(input_ids=ids, labels=ids)
+    out.loss.backward()
+    torch.cuda.synchronize()
+    faulthandler.cancel_dump_traceback_later()
     grads = {k: p.grad.detach().float().cpu() for k, p in lora.items() if p.grad is not None}
     torch.save(grads, Path(a.work) / f"grads-{variant}.pt")
     fla = {}
@@ -119,7 +119,25 @@ def grad(a) -> dict:
                "dqkwg_patched_by_unsloth": bool(getattr(co.chunk_bwd_dqkwg, "_unsloth_hopper_dqkwg_patched", False)),
                "IS_NVIDIA_HOPPER_flag": bool(co.IS_NVIDIA_HOPPER)}
     return {"variant": variant, "loss": out.loss.item(), "n_lora": len(lora), "n_grads": len(grads),
-            "kernels": kernels[:40], "fla": fla, "versions": versions()}
+            "dqkwg_calls": calls, "fla": fla, "versions": versions()}
+
+
+def _count_dqkwg() -> list[dict]:
+    """Wrap fla's chunk_bwd_dqkwg wherever a loaded module bound it: each call's key width K and
+    tile BK say whether the Hopper miscompile case (BK=64, fla #640) was hit. Empty without fla."""
+    calls: list[dict] = []
+    for name, mod in list(sys.modules.items()):
+        fn = getattr(mod, "chunk_bwd_dqkwg", None) if name.startswith("fla") else None
+        if fn is None or getattr(fn, "_bench_counted", False):
+            continue
+
+        def counted(*args, _fn=fn, **kw):
+            k = kw.get("k", args[1] if len(args) > 1 else None)
+            calls.append({"K": int(k.shape[-1]) if hasattr(k, "shape") else None, "gated": kw.get("g") is not None})
+            return _fn(*args, **kw)
+        counted._bench_counted = True
+        setattr(mod, "chunk_bwd_dqkwg", counted)
+    return calls
 
 
 def compare_grads(work: Path, layer_types: list[str]) -> dict:

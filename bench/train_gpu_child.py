@@ -70,8 +70,9 @@ def build(a) -> dict:
     return meta
 
 
-def examples(model_dir: str, n: int, length: int) -> list[tuple[str, str]]:
-    """n ChatML prompt/completion pairs of exactly `length` tokens (words that are one token each)."""
+def examples(model_dir: str, n: int, length: int, mixed: bool = False) -> list[tuple[str, str]]:
+    """n ChatML prompt/completion pairs of exactly `length` tokens (words that are one token each);
+    mixed: each pair's length drawn uniformly from [length/8, length], as real SFT data varies."""
     from transformers import AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(model_dir)
@@ -79,22 +80,25 @@ def examples(model_dir: str, n: int, length: int) -> list[tuple[str, str]]:
     words = [w[1:] for w in sorted(tok.get_vocab()) if w.startswith("Ġ") and w[1:].isalpha()]
     words = [w for w in words[:3000] if count(" " + w) == 1]
     rng, out = random.Random(1), []
-    n_comp = min(256, length // 8)
+    lengths = random.Random(2)
     for _ in range(n):
+        target = lengths.randint(length // 8, length) if mixed else length
+        n_comp = min(256, target // 8)
         comp = " ".join(rng.choice(words) for _ in range(n_comp)) + "<|im_end|>"
-        user = [rng.choice(words) for _ in range(length)]
-        k = length - n_comp - 12
+        user = [rng.choice(words) for _ in range(target)]
+        k = target - n_comp - 12
         for _ in range(6):
             prompt = f"<|im_start|>user\n{' '.join(user[:k])}<|im_end|>\n<|im_start|>assistant\n"
             got = count(prompt + comp)
-            if got == length:
+            if got == target:
                 break
-            k += length - got
+            k += target - got
         out.append((prompt, comp))
     return out
 
 
-def timer(warmup: int, batch: int, length: int):
+def timer(warmup: int, batch: int, length: float):
+    """length: tokens per example (the mean over the data when lengths vary; padding never counts)."""
     import torch
     from transformers import TrainerCallback
 
@@ -152,8 +156,12 @@ def run_training(a) -> dict:
         import unsloth  # noqa: F401  (first: it patches transformers/trl/peft)
     from training.mixture import Example
 
-    pairs = examples(a.model, a.batch * (a.warmup + a.steps), a.seq)
-    cb = timer(a.warmup, a.batch, a.seq)
+    pairs = examples(a.model, a.batch * (a.warmup + a.steps), a.seq, mixed=a.lengths == "mixed")
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(a.model)
+    mean_len = sum(len(tok(p + c, add_special_tokens=False)["input_ids"]) for p, c in pairs) / len(pairs)
+    cb = timer(a.warmup, a.batch, mean_len)
     out = Path(a.work) / a.kind
     t0 = time.perf_counter()
     res: dict = {}
@@ -185,7 +193,8 @@ def run_training(a) -> dict:
             learning_rate=2e-4, lr_scheduler_type="cosine", warmup_steps=1, bf16=True, max_length=a.seq,
             logging_steps=5, output_dir=str(out), report_to="none", save_strategy="no", seed=0))
         trainer.train()
-    return {**cb.result(), **res, "wall_s": time.perf_counter() - t0, "versions": versions(), "targets": targets}
+    return {**cb.result(), **res, "mean_tokens_per_example": round(mean_len, 1), "wall_s": time.perf_counter() - t0,
+            "versions": versions(), "targets": targets}
 
 
 if __name__ == "__main__":
@@ -202,6 +211,8 @@ if __name__ == "__main__":
     p.add_argument("--warmup", type=int, default=3)
     p.add_argument("--seq", type=int, default=2048)
     p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--lengths", choices=["fixed", "mixed"], default="fixed")
+    p.add_argument("--grad-timeout", type=float, default=300, help="grad-*: dump the stack and exit after this")
     a = p.parse_args()
     fn = {"build": build, "merge": merge_check, "grad-unsloth": grad, "grad-torch": grad}.get(a.kind, run_training)
     Path(a.result).write_text(json.dumps(fn(a), default=str))

@@ -31,6 +31,7 @@ class BackendRun:
     head_changed: bool | None = None  # None: no head trained, or not verified by this backend
     tied_kept: bool | None = None  # None: untied model or no head trained
     head_note: str = ""  # the post-training head verification, appended to the manifest's lm_head
+    batching: str = "padded, batches grouped by length"
 
 
 def resolve_backend(spec: TrainSpec) -> str:
@@ -204,7 +205,8 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
                                      "target_modules": run.head.target_modules, "learning_rate": spec.learning_rate,
                                      "batch_size": spec.batch_size, "grad_accum": spec.grad_accum,
                                      "max_seq_len": spec.max_seq_len, "scheduler": "cosine",
-                                     "last_layers": spec.lora.last_layers, "precision": run.precision},
+                                     "last_layers": spec.lora.last_layers, "precision": run.precision,
+                                     "batching": run.batching},
         seed=spec.seed, steps=spec.max_steps, train_examples=len(train_rows), heldout_examples=len(heldout_rows),
         final_loss=losses[-1][1] if losses else None, heldout_loss=run.heldout_loss, wall_seconds=round(wall, 1),
         gpu_hours=round(gpu_hours, 4), cost=round(gpu_hours * spec.gpu_price_per_hour, 4),

@@ -120,6 +120,8 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
                          eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
                          processing_class=tokenizer, callbacks=list(callbacks))
     trainer.remove_callback(PrinterCallback)
+    # Unsloth turns padding-free batching on by itself where the model allows it; record what ran.
+    batching = "padding-free" if getattr(trainer.args, "padding_free", False) else "padded, batches grouped by length"
     trainer.train()
     heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
     changed, tied_kept, note = verify_head(model, base_dir, head, tied)
@@ -135,7 +137,7 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
                       precision="4-bit base, bf16 adapter" if spec.method == "qlora" else "bf16",
                       versions={"unsloth": unsloth.__version__, "unsloth_zoo": _version("unsloth_zoo"),
                                 "peft": peft.__version__},
-                      head_changed=changed, tied_kept=tied_kept, head_note=note)
+                      head_changed=changed, tied_kept=tied_kept, head_note=note, batching=batching)
 
 
 def _version(dist: str) -> str:
