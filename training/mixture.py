@@ -37,26 +37,58 @@ class Example:
     completion: str
 
 
+def source_path(name: str, data_dir: Path = DATA_DIR) -> Path:
+    """A mixture key is a built-in source name (training/data/NAME.jsonl) or a path to a .jsonl file
+    (made absolute by load_profile, relative to the profile's folder)."""
+    return Path(name) if name.endswith(".jsonl") else data_dir / f"{name}.jsonl"
+
+
 def load_source(name: str, data_dir: Path = DATA_DIR) -> Source:
-    path = data_dir / f"{name}.jsonl"
+    path = source_path(name, data_dir)
     if not path.is_file():
         raise BadInput(path, f"training source {name!r} not found")
     raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8", errors="strict")
+    except UnicodeDecodeError as e:
+        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
     records = []
-    for n, line in enumerate(raw.decode("utf-8", errors="strict").splitlines(), 1):
+    for n, line in enumerate(text.splitlines(), 1):
         if not line.strip():
             continue
         try:
             rec = json.loads(line)
         except json.JSONDecodeError as e:
             raise BadInput(path, f"invalid JSON: {e.msg}", n) from None
-        msgs = rec.get("messages") if isinstance(rec, dict) else None
-        if not msgs or msgs[-1].get("role") != "assistant":
-            raise BadInput(path, "record must have messages ending with an assistant turn", n)
+        problem = _record_problem(rec)
+        if problem:
+            raise BadInput(path, problem, n)
         records.append(rec)
     if not records:
         raise BadInput(path, "empty training source")
     return Source(name, path, hashlib.sha256(raw).hexdigest(), records)
+
+
+def _record_problem(rec: Any) -> str | None:
+    """What is wrong with one chat-format record (TRL's format: messages, optional tools), or None."""
+    if not isinstance(rec, dict):
+        return "each line must be a JSON object"
+    msgs = rec.get("messages")
+    if not isinstance(msgs, list) or not msgs:
+        return "record needs a non-empty 'messages' list"
+    for i, m in enumerate(msgs):
+        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "tool"):
+            return f"messages[{i}] needs a role of system, user, assistant or tool"
+        if not isinstance(m.get("content", ""), str) and m.get("content") is not None:
+            return f"messages[{i}].content must be a string"
+        if m.get("tool_calls") is not None and not isinstance(m["tool_calls"], list):
+            return f"messages[{i}].tool_calls must be a list"
+    if msgs[-1].get("role") != "assistant":
+        return "record must have messages ending with an assistant turn"
+    tools = rec.get("tools")
+    if tools is not None and not (isinstance(tools, list) and all(isinstance(t, dict) for t in tools)):
+        return "'tools' must be a list of tool objects"
+    return None
 
 
 def to_example(source: str, record: dict[str, Any], template: str, supports_tools: bool,

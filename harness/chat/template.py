@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+import time
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -15,6 +17,15 @@ from harness.errors import BadInput
 class TemplateRaised(Exception):
     """A template called raise_exception()."""
 
+
+class TemplateRunaway(Exception):
+    """A template ran past its time or output budget (a loop that never ends, an output bomb)."""
+
+
+# A real chat template renders in well under a millisecond; these bounds only stop hostile ones.
+RENDER_SECONDS = 2.0
+RENDER_MAX_CHARS = 4_000_000
+_CHECK_EVERY = 1000  # template lines executed between clock reads
 
 def _raise(message: str) -> None:
     raise TemplateRaised(message)
@@ -43,16 +54,56 @@ def render(
     eos_token: str = "",
     origin: str = "chat template",
 ) -> str:
-    """Render `messages` through template `source`; template faults become BadInput naming `origin`."""
+    """Render `messages` through template `source`; template faults become BadInput naming `origin`.
+
+    The sandbox stops attribute escapes; it does not stop `{% for %}` nested over large ranges. So the
+    render runs under a line tracer scoped to the template's own frames (deadline) and its output is
+    streamed with a size cap."""
     try:
-        return _compile(source).render(
-            messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
-            bos_token=bos_token, eos_token=eos_token,
-        )
+        template = _compile(source)
+        with _deadline(RENDER_SECONDS):
+            parts, size = [], 0
+            for chunk in template.generate(messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
+                                           bos_token=bos_token, eos_token=eos_token):
+                size += len(chunk)
+                if size > RENDER_MAX_CHARS:
+                    raise TemplateRunaway(f"output exceeds {RENDER_MAX_CHARS:,} characters")
+                parts.append(chunk)
+        return "".join(parts)
     except BadInput:
         raise
+    except TemplateRunaway as e:
+        raise BadInput(origin, f"chat template stopped: {e}") from None
     except Exception as e:  # a template is untrusted input: any fault in it is the template's
         raise BadInput(origin, f"chat template failed to render: {type(e).__name__}: {e}") from None
+
+
+class _deadline:
+    """sys.settrace for the template's frames only (compiled templates have filename "<template>"):
+    other code runs untraced, and the previous tracer (a debugger, coverage) is restored after."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self):
+        self.prev = sys.gettrace()
+        end, count = time.monotonic() + self.seconds, 0
+
+        def local(frame, event, arg):
+            nonlocal count
+            count += 1
+            if count % _CHECK_EVERY == 0 and time.monotonic() > end:
+                raise TemplateRunaway(f"rendering took over {self.seconds:g} s (a loop that does not end?)")
+            return local
+
+        def scope(frame, event, arg):
+            return local if frame.f_code.co_filename == "<template>" else None
+
+        sys.settrace(scope)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        sys.settrace(self.prev)
 
 
 def supports_tools(source: str) -> bool:

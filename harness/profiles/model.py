@@ -98,7 +98,8 @@ class GateSpec(_Strict):
 
 class Profile(_Strict):
     schema_version: Literal[1] = 1
-    name: str
+    # The run folder is OUT/<name>: a plain name, so no profile can write outside OUT.
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
     description: str = ""
     base: BaseModelSpec
     train: TrainSpec = TrainSpec()
@@ -131,11 +132,27 @@ def load_profile(name_or_path: str) -> Profile:
     if not isinstance(raw, dict):
         raise BadInput(path, "a profile must be a YAML mapping")
     try:
-        return Profile.model_validate(raw)
+        profile = Profile.model_validate(raw)
     except ValidationError as e:
         err = e.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
         raise BadInput(path, f"{loc}: {err['msg']}", _line_of_key(text, err["loc"])) from None
+    return _resolve_paths(profile, path, text)
+
+
+def _resolve_paths(profile: Profile, path: Path, text: str) -> Profile:
+    """Mixture files given as paths are read relative to the profile's folder (never written)."""
+    mixture = {}
+    for key, weight in profile.train.mixture.items():
+        if key.endswith(".jsonl"):
+            file = (path.parent / key).resolve()
+            if not file.is_file():
+                raise BadInput(path, f"train.mixture: no such file {file}", _line_of_key(text, ("train", "mixture", key)))
+            key = str(file)
+        mixture[key] = weight
+    if mixture == profile.train.mixture:
+        return profile
+    return profile.model_copy(update={"train": profile.train.model_copy(update={"mixture": mixture})})
 
 
 def _line_of_key(text: str, loc: tuple) -> int | None:

@@ -116,3 +116,30 @@ def test_missing_file(tmp_path):
 def test_unknown_builtin_name():
     with pytest.raises(BadInput, match="built in: .*demo"):
         load_profile("70b")
+
+
+@pytest.mark.parametrize("name", ["../escape", "/abs", "a/b", ".hidden", ""])
+def test_profile_name_cannot_leave_the_output_folder(tmp_path, name):
+    p = tmp_path / "p.yaml"
+    p.write_text(f"name: {name!r}\nbase: {{kind: hf, name: b}}\n")
+    with pytest.raises(BadInput, match=r"name: String should match pattern") as e:
+        load_profile(str(p))
+    assert e.value.line == 1
+
+
+def test_mixture_file_is_relative_to_the_profile(tmp_path):
+    (tmp_path / "data").mkdir()
+    src = tmp_path / "data" / "mine.jsonl"
+    src.write_text('{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"}]}\n')
+    p = tmp_path / "p.yaml"
+    p.write_text("name: x\nbase: {kind: hf, name: b}\ntrain:\n  mixture: {data/mine.jsonl: 1.0, fc_en: 1.0}\n")
+    prof = load_profile(str(p))
+    assert list(prof.train.mixture) == [str(src.resolve()), "fc_en"]
+
+
+def test_missing_mixture_file_names_profile_and_line(tmp_path):
+    p = tmp_path / "p.yaml"
+    p.write_text("name: x\nbase: {kind: hf, name: b}\ntrain:\n  mixture:\n    nothere.jsonl: 1.0\n")
+    with pytest.raises(BadInput, match="no such file") as e:
+        load_profile(str(p))
+    assert e.value.where == str(p) and e.value.line == 5
