@@ -11,7 +11,7 @@ given artifact, with no sampling noise to cry wolf on.
 Then, without the swaps, how often the real Q3_K_M and Q2_K levels of the demo fail compression:
 the price of each multiplicity correction in missed collapses at the demo's small eval sets.
 
-    python bench/gate_false_alarm.py [--run DIR] [--replicates 1000] [--seed 0]
+    python bench/gate_false_alarm.py [--run DIR] [--replicates 1000] [--seed 0] [--alpha 0.05]
 """
 
 from __future__ import annotations
@@ -84,12 +84,13 @@ def main() -> None:
     ap.add_argument("--run", type=Path, default=ROOT / "tests" / "data" / "demo_run")
     ap.add_argument("--replicates", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--alpha", type=float, default=GateSpec().alpha, help="significance level (default: the policy's)")
     a = ap.parse_args()
     report = load_report(a.run)
     scores = load_item_scores(a.run, report)
     if scores is None:
         raise SystemExit(f"{a.run}: no item_scores.json.gz (bench/item_scores_from_store.py rebuilds it)")
-    spec = GateSpec(required_checks=[], kld_max={})  # the defaults, less the deterministic rules
+    spec = GateSpec(required_checks=[], kld_max={}, alpha=a.alpha)  # the defaults, less the deterministic rules
     have = {m for lv in report.levels for m in lv.metrics}
     keep = set(expand(spec.forgetting_metrics + spec.compression_metrics + spec.regression, have))
     rng = np.random.default_rng(a.seed)

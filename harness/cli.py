@@ -115,8 +115,9 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
          profile: Annotated[str, typer.Option(help="Profile whose gate policy applies.")] = "demo",
          baseline: Annotated[Optional[Path], typer.Option(
              help="Baseline report.json or run folder; paired per item when item_scores.json.gz is next to both.")] = None,
-         markdown: Annotated[Optional[Path], typer.Option(
-             help="Append the verdict as Markdown (e.g. $GITHUB_STEP_SUMMARY or a PR comment body).")] = None,
+         markdown: Annotated[Optional[list[Path]], typer.Option(
+             help="Append the verdict as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY, a PR comment body); "
+                  "repeat for several.")] = None,
          json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the gate record as JSON.")] = None,
          update_report: Annotated[bool, typer.Option(
              help="Write the verdict into the report's gate record (report.json).")] = False):
@@ -131,8 +132,8 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
     policy = _load(profile).gate
     result = evaluate_gate(rep, policy, load_baseline(baseline) if baseline else None, load_item_scores(report, rep))
     typer.echo(gate_text(result))
-    if markdown:
-        with open(markdown, "a", encoding="utf-8") as f:
+    for target in markdown or []:
+        with open(target, "a", encoding="utf-8") as f:
             f.write(gate_markdown(result, title=rep.release) + "\n")
     if json_out:
         write_atomic(json_out, result.model_dump_json(indent=2))
