@@ -114,7 +114,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
 def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folder.")],
          profile: Annotated[str, typer.Option(help="Profile whose gate policy applies.")] = "demo",
          baseline: Annotated[Optional[Path], typer.Option(
-             help="Baseline report.json or run folder; paired per item when item_scores.json.gz is next to both.")] = None,
+             help="Baseline report.json or run folder; paired per item when both have item_scores.json.gz.")] = None,
          markdown: Annotated[Optional[list[Path]], typer.Option(
              help="Append the verdict as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY, a PR comment body); "
                   "repeat for several.")] = None,

@@ -88,7 +88,8 @@ def unpaired(a: Metric, b: Metric, a_name: str, b_name: str, metric: str) -> Com
                       ci_high=delta + _Z95 * se, p_value=min(1.0, p), n=min(a.n, b.n), test="unpaired_wald")
 
 
-def regression(report: Report, scores: ItemScores | None, base: Baseline, spec: GateSpec) -> tuple[list[GateRule], bool]:
+def regression(report: Report, scores: ItemScores | None, base: Baseline,
+               spec: GateSpec) -> tuple[list[GateRule], bool]:
     """Rules for every gated level (but the base) present in both runs; whether they were paired."""
     from harness.evals.stats import paired_comparison
 

@@ -55,7 +55,8 @@ def tested(rule: str, subject: str, metric: str, reference: str, tolerance: floa
                     reference=reference, tolerance=tolerance, p_value=drop_p(comp), test=comp.test, n=comp.n)
 
 
-def _drop_rules(rule: str, report: Report, ref: Level, lv: Level, patterns: list[str], spec: GateSpec) -> list[GateRule]:
+def _drop_rules(rule: str, report: Report, ref: Level, lv: Level, patterns: list[str],
+                spec: GateSpec) -> list[GateRule]:
     metrics = expand(patterns, set(lv.metrics) & set(ref.metrics))
     if not metrics:
         return [missing(rule, lv.name, f"none of {', '.join(patterns)} scored on both {ref.name} and {lv.name}")]
@@ -101,8 +102,9 @@ def kld(spec: GateSpec, gguf: list[Level]) -> list[GateRule]:
                 rules.append(missing("kld", subject, f"{metric} not measured"))
                 continue
             ok = got.value <= bound if is_max else got.value >= bound
+            limit = f"{'<=' if is_max else '>='} {bound:g} (95% CI {got.ci_low:.3g}-{got.ci_high:.3g})"
             rules.append(GateRule(rule="kld", subject=subject, observed=got.value, passed=ok, metric=metric,
-                                  limit=f"{'<=' if is_max else '>='} {bound:g} (95% CI {got.ci_low:.3g}-{got.ci_high:.3g})"))
+                                  limit=limit))
     return rules
 
 
@@ -113,7 +115,8 @@ def checks(report: Report, spec: GateSpec, gated_names: list[str]) -> list[GateR
              for c in report.checks]
     names = [c.name for c in report.checks]
     for pattern in spec.required_checks:
-        wanted = [pattern.replace("{level}", n) for n in gated_names if n != BASE] if "{level}" in pattern else [pattern]
+        per_level = "{level}" in pattern
+        wanted = [pattern.replace("{level}", n) for n in gated_names if n != BASE] if per_level else [pattern]
         rules += [missing("checks", w, "required check missing from the report")
                   for w in wanted if not any(fnmatchcase(n, w) for n in names)]
     return rules

@@ -78,8 +78,8 @@ def resample(scores: ItemScores, sample: Sample) -> ItemScores:
 def _swapped(x: dict[str, TaskScores], y: dict[str, TaskScores], rng: np.random.Generator):
     xs: dict[str, TaskScores] = {}
     ys: dict[str, TaskScores] = {}
-    for task in x:
-        ids = list(x[task])
+    for task, items in x.items():
+        ids = list(items)
         flip = rng.random(len(ids)) < 0.5
         xs[task] = {i: (y if f else x)[task][i] for i, f in zip(ids, flip)}
         ys[task] = {i: (x if f else y)[task][i] for i, f in zip(ids, flip)}

@@ -128,7 +128,8 @@ class GateSpec(_Strict):
         if isinstance(data, dict) and "max_kld_p99" in data:
             data = dict(data)
             value = data.pop("max_kld_p99")
-            data["kld_max"] = {**data.get("kld_max", {"kld/p99": 1.0}), **({"kld/p99": value} if value is not None else {})}
+            legacy = {"kld/p99": value} if value is not None else {}
+            data["kld_max"] = {**data.get("kld_max", {"kld/p99": 1.0}), **legacy}
         return data
 
     @field_validator("tolerances", "kld_max", "kld_min")

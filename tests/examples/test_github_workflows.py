@@ -65,8 +65,8 @@ def _shim(bin_dir: Path) -> None:
 
 def _run_step(script: str, cwd: Path, env: dict) -> subprocess.CompletedProcess:
     # GitHub runs `run:` with bash --noprofile --norc -eo pipefail.
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], check=False, cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=120)
 
 
 def _checked_run(dst: Path) -> None:

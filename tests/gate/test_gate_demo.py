@@ -122,7 +122,7 @@ def test_baseline_with_other_items_is_refused(demo) -> None:
     report, scores = demo
     old = scores.model_copy(deep=True)
     items = old.levels["bf16"].tasks["fr/mc"]
-    first = sorted(items)[0]
+    first = min(items)
     items["fr_mc_other"] = items.pop(first)
     with pytest.raises(BadInput, match=f"task fr/mc \\(bf16\\) scored other items: 1 only in the baseline "
                                        f"\\(e.g. fr_mc_other\\), 1 only here \\(e.g. {first}\\)"):

@@ -11,7 +11,12 @@ import pytest
 from harness.errors import BadInput
 from harness.evals.aggregate import item_values
 from harness.evals.core import ItemResult
-from harness.report.items import FILE_NAME, from_results, load_item_scores, write_item_scores
+from harness.report.items import (
+    FILE_NAME,
+    from_results,
+    load_item_scores,
+    write_item_scores,
+)
 from harness.report.model import load_report
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_run"
