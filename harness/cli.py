@@ -30,13 +30,13 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
 
     Every stage is cached by its inputs under OUT/<name>/stages; a rerun with nothing changed does no work."""
     from harness import progress
+    from harness.gate import load_baseline
     from harness.gate.render import gate_text
     from harness.pipeline.release import profile_digest
     from harness.pipeline.release import release as run_release
-    from harness.report.model import load_report
 
     prof = _load(profile)
-    base = load_report(baseline) if baseline else None
+    base = load_baseline(baseline) if baseline else None
     report = run_release(prof, out, profile_digest(profile), base)
     run_dir = out / prof.name
     if site:
@@ -113,19 +113,33 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
 @app.command()
 def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folder.")],
          profile: Annotated[str, typer.Option(help="Profile whose gate policy applies.")] = "demo",
-         baseline: Annotated[Optional[Path], typer.Option(help="Baseline report.json or run folder.")] = None,
-         markdown: Annotated[Optional[Path], typer.Option(help="Also write the verdict as Markdown (e.g. $GITHUB_STEP_SUMMARY).")] = None):
-    """Re-evaluate the gate on a report (no models loaded); exit 1 when it fails."""
-    from harness.gate import evaluate_gate
+         baseline: Annotated[Optional[Path], typer.Option(
+             help="Baseline report.json or run folder; paired per item when both have item_scores.json.gz.")] = None,
+         markdown: Annotated[Optional[list[Path]], typer.Option(
+             help="Append the verdict as Markdown to this file (e.g. $GITHUB_STEP_SUMMARY, a PR comment body); "
+                  "repeat for several.")] = None,
+         json_out: Annotated[Optional[Path], typer.Option("--json", help="Write the gate record as JSON.")] = None,
+         update_report: Annotated[bool, typer.Option(
+             help="Write the verdict into the report's gate record (report.json).")] = False):
+    """Re-evaluate the gate on a report (no models loaded); exit 1 when a rule fails, 2 on bad input."""
+    from harness.cache import write_atomic
+    from harness.gate import evaluate_gate, load_baseline
     from harness.gate.render import gate_markdown, gate_text
+    from harness.report.items import load_item_scores
     from harness.report.model import load_report
 
     rep = load_report(report)
-    result = evaluate_gate(rep, _load(profile).gate, load_report(baseline) if baseline else None)
+    policy = _load(profile).gate
+    result = evaluate_gate(rep, policy, load_baseline(baseline) if baseline else None, load_item_scores(report, rep))
     typer.echo(gate_text(result))
-    if markdown:
-        with open(markdown, "a", encoding="utf-8") as f:
-            f.write(gate_markdown(result) + "\n")
+    for target in markdown or []:
+        with open(target, "a", encoding="utf-8") as f:
+            f.write(gate_markdown(result, title=rep.release) + "\n")
+    if json_out:
+        write_atomic(json_out, result.model_dump_json(indent=2))
+    if update_report:
+        path = report / "report.json" if report.is_dir() else report
+        write_atomic(path, rep.model_copy(update={"gate": result}).model_dump_json(indent=2))
     _exit_on_gate(result.passed)
 
 

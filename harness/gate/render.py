@@ -16,15 +16,31 @@ def _summary(result: GateResult) -> str:
     return f"Gate FAILED: {failed} of {total} rules failed; this release must not ship."
 
 
+def _method(result: GateResult) -> str:
+    """How the verdict was reached, in one sentence (the decision rule is in docs/gate.md)."""
+    if result.alpha is None:
+        return ""
+    corr = "" if result.correction in ("", "none") else f" after {result.correction.capitalize()}'s correction"
+    text = (f"A drop fails its rule when it is larger than the rule's tolerance and significant at "
+            f"alpha = {result.alpha:g}{corr} over {result.tests} paired test{'s' if result.tests != 1 else ''}.")
+    if result.baseline is not None:
+        b = result.baseline
+        how = "paired per item" if b.paired else "unpaired (no item_scores.json.gz on one side)"
+        text += f" Baseline: {b.release} of {b.created} ({b.source}), {how}."
+    return text
+
+
 def _cell(text: str) -> str:
     # A pipe or newline inside a cell would break the Markdown table (check details can hold either).
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def gate_markdown(result: GateResult) -> str:
+def gate_markdown(result: GateResult, title: str | None = None) -> str:
     icon = "✅" if result.passed else "❌"
-    lines = [f"{icon} **{_summary(result)}**", "", "| rule | subject | observed | limit | verdict |",
-             "|---|---|---:|---|:---:|"]
+    lines = ([f"### Release gate: {_cell(title)}", ""] if title else []) + [f"{icon} **{_summary(result)}**", ""]
+    if _method(result):
+        lines += [_method(result), ""]
+    lines += ["| rule | subject | observed | limit | verdict |", "|---|---|---:|---|:---:|"]
     # Failed rules first: in a long CI summary the reader looks for those.
     for r in sorted(result.rules, key=lambda r: r.passed):
         verdict = "✅" if r.passed else "❌"
@@ -35,7 +51,7 @@ def gate_markdown(result: GateResult) -> str:
 
 
 def gate_text(result: GateResult) -> str:
-    lines = [_summary(result)]
+    lines = [_summary(result)] + ([f"  {_method(result)}"] if _method(result) else [])
     for r in sorted(result.rules, key=lambda r: r.passed):
         lines.append(f"  {'PASS' if r.passed else 'FAIL'}  {r.rule:<12} {r.subject:<40} {_observed(r):>10}  {r.limit}")
     return "\n".join(lines) + "\n"

@@ -19,11 +19,12 @@ from harness.cache import StageCache, sha256_file, write_atomic
 from harness.checks.template import compare as compare_templates
 from harness.errors import BadInput
 from harness.evals.store import ResultStore
-from harness.gate import evaluate_gate
+from harness.gate import Baseline, evaluate_gate
 from harness.models.inspect import read_gguf_info, read_hf_info
 from harness.pipeline import stages
 from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.profiles.model import Profile
+from harness.report.items import from_results, write_item_scores
 from harness.report.model import Check, Level, Provenance, Report, TrainSummary
 
 
@@ -47,7 +48,7 @@ def exclusive(run_dir: Path):
         yield
 
 
-def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Report | None = None) -> Report:
+def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Baseline | None = None) -> Report:
     run_dir = out_root / profile.name
     progress.quiet_libraries()
     with exclusive(run_dir):
@@ -86,7 +87,9 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: R
 
         # 8. report.json and the gate.
         report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha)
-        report.gate = evaluate_gate(report, profile.gate, baseline)
+        scores = from_results(profile.name, {a.name: a.sha256 for a in artifacts}, results)
+        write_item_scores(run_dir, scores)  # before report.json: a report never lacks its scores
+        report.gate = evaluate_gate(report, profile.gate, baseline, scores)
         write_atomic(run_dir / "report.json", report.model_dump_json(indent=2))
         write_failed_items(run_dir, artifacts, results)
         return report

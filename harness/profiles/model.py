@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from harness.errors import BadInput
 
@@ -87,13 +95,58 @@ class EvalSpec(_Strict):
 
 
 class GateSpec(_Strict):
+    """The release policy; the decision rule is documented in harness/gate/policy.py and docs/gate.md.
+
+    A statistical rule fails when the paired drop is material (delta < -tolerance) and significant
+    (p after `correction` across every statistical rule of one gate < alpha). Metric entries are
+    names or fnmatch patterns ("fc/*" = every fc metric, per suite and per task), higher is better.
+    """
+
     ship: list[str] | None = None  # levels that are gated; None = all levels
-    forgetting_tolerance: float = Field(0.05, ge=0)
-    compression_tolerance: float = Field(0.05, ge=0)
     alpha: float = Field(0.05, gt=0, lt=1)
-    max_kld_p99: float | None = None
-    compression_metrics: list[str] = ["fc/call_exact", "fc/json_valid", "fr/mc_acc", "general/acc"]
-    forgetting_metrics: list[str] = ["general/acc"]
+    # Many rules at alpha each would cry wolf far more often than alpha overall: Holm keeps the
+    # chance that an A/A release fails any statistical rule at most alpha (bench/gate_false_alarm.py).
+    correction: Literal["holm", "bonferroni", "none"] = "holm"
+    forgetting_metrics: list[str] = ["general/acc"]  # base -> bf16
+    forgetting_tolerance: float = Field(0.03, ge=0)
+    compression_metrics: list[str] = ["fc/call_exact", "fc/json_valid", "fr/mc_acc", "general/acc"]  # bf16 -> GGUF
+    compression_tolerance: float = Field(0.02, ge=0)
+    regression_metrics: list[str] | None = None  # baseline -> this release, per level; None = compression_metrics
+    regression_tolerance: float = Field(0.02, ge=0)
+    tolerances: dict[str, float] = {}  # per-metric tolerance, overriding the rule's (exact metric names)
+    # Tail KL divergence of each gated GGUF level against the 16-bit reference: upper / lower limits.
+    kld_max: dict[str, float] = {"kld/p99": 1.0}
+    kld_min: dict[str, float] = {}
+    # Checks that must be in the report and pass: fnmatch patterns on check names; "{level}" is
+    # repeated for every gated level but the base. Every check in the report must pass as well.
+    required_checks: list[str] = ["lm_head*", "chat_template:{level}", "contamination*", "fidelity*"]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_kld_key(cls, data: Any) -> Any:
+        # max_kld_p99 was the first spelling of kld_max: keep profiles that use it valid.
+        if isinstance(data, dict) and "max_kld_p99" in data:
+            data = dict(data)
+            value = data.pop("max_kld_p99")
+            legacy = {"kld/p99": value} if value is not None else {}
+            data["kld_max"] = {**data.get("kld_max", {"kld/p99": 1.0}), **legacy}
+        return data
+
+    @field_validator("tolerances", "kld_max", "kld_min")
+    @classmethod
+    def _finite_limits(cls, v: dict[str, float]) -> dict[str, float]:
+        if any(not math.isfinite(x) or x < 0 for x in v.values()):
+            raise ValueError("limits and tolerances must be finite numbers >= 0")
+        return v
+
+    @property
+    def regression(self) -> list[str]:
+        return self.compression_metrics if self.regression_metrics is None else self.regression_metrics
+
+    def tolerance(self, rule: str, metric: str) -> float:
+        default = {"forgetting": self.forgetting_tolerance, "compression": self.compression_tolerance,
+                   "regression": self.regression_tolerance}[rule]
+        return self.tolerances.get(metric, default)
 
 
 class Profile(_Strict):

@@ -51,17 +51,36 @@ class Check(_Record):
 
 
 class GateRule(_Record):
-    rule: str
+    rule: str  # forgetting | compression | regression | kld | checks
     subject: str
     observed: float | None
     limit: str
     passed: bool
+    # Statistical rules only (None elsewhere): the paired test behind the verdict.
+    metric: str | None = None
+    reference: str | None = None  # the level (or baseline release) compared against
+    tolerance: float | None = None
+    p_value: float | None = None
+    p_adjusted: float | None = None  # after the gate's multiplicity correction
+    test: str | None = None
+    n: int | None = None
+
+
+class GateBaseline(_Record):
+    release: str
+    created: str
+    source: str  # the report.json or run folder given
+    paired: bool  # per-item scores of both runs were available, so the comparison is paired
 
 
 class GateResult(_Record):
     passed: bool
     failures: list[str] = []
     rules: list[GateRule] = []
+    alpha: float | None = None
+    correction: str = ""
+    tests: int = 0  # statistical rules sharing the correction
+    baseline: GateBaseline | None = None
 
 
 class Suite(_Record):

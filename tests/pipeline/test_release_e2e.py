@@ -66,3 +66,23 @@ def test_rerun_reuses_every_stage(tiny_run):
         assert f"▶ {stage}" not in proc.stderr, f"stage {stage} ran again:\n{proc.stderr[-2000:]}"
     assert "✓ eval bf16 cached" in proc.stderr
     assert seconds < max(60.0, 0.5 * first_seconds)
+
+
+@pytest.mark.slow
+def test_release_leaves_item_scores_that_pair_with_a_baseline(tiny_run, tmp_path):
+    from harness.report.items import load_item_scores
+    from harness.report.model import load_report
+
+    out, proc, _ = tiny_run
+    run = out / "tiny"
+    report = load_report(run)
+    scores = load_item_scores(run, report)
+    assert scores is not None and set(scores.levels) == {lv.name for lv in report.levels}
+    # The same run as its own baseline: every regression rule paired per item, no change, none failing.
+    gate = _harness("gate", str(run), "--profile", str(TINY), "--baseline", str(run), "--json",
+                    str(tmp_path / "gate.json"), cwd=out)
+    assert gate.returncode in (0, 1), gate.stderr
+    record = json.loads((tmp_path / "gate.json").read_text())
+    assert record["baseline"]["paired"] is True
+    regression = [r for r in record["rules"] if r["rule"] == "regression"]
+    assert regression and all(r["observed"] == 0 and r["passed"] for r in regression)

@@ -1,0 +1,86 @@
+"""`harness gate` on run folders: exit codes, baseline pairing, Markdown, JSON and the report's gate record."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "tests" / "data" / "demo_run"
+
+
+def harness(*args) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "harness.cli", *map(str, args)], check=False, cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _run_folder(tmp_path: Path, name: str = "run", checks: bool = True) -> Path:
+    """A copy of the demo run; with the contamination and fidelity checks it predates, passing."""
+    run = tmp_path / name
+    shutil.copytree(DEMO, run)
+    if checks:
+        report = json.loads((run / "report.json").read_text())
+        report["checks"] += [{"name": "contamination", "passed": True, "detail": ""},
+                             {"name": "fidelity:f16", "passed": True, "detail": ""}]
+        (run / "report.json").write_text(json.dumps(report))
+    return run
+
+
+def _one_line_error(proc: subprocess.CompletedProcess) -> str:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("harness: error:") and "Traceback" not in proc.stderr
+    return lines[0]
+
+
+def test_a_a_against_itself_passes_paired_with_every_output(tmp_path: Path) -> None:
+    run = _run_folder(tmp_path)
+    md, out = tmp_path / "summary.md", tmp_path / "gate.json"
+    proc = harness("gate", run, "--baseline", run / "report.json", "--markdown", md, "--json", out, "--update-report")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("Gate passed")
+    text = md.read_text()
+    assert text.startswith("### Release gate: demo") and "paired per item" in text
+    assert text.count("| regression |") == 16
+    record = json.loads(out.read_text())
+    assert record["passed"] and record["baseline"]["paired"] and record["correction"] == "holm"
+    written = json.loads((run / "report.json").read_text())["gate"]
+    assert written == record
+
+
+def test_missing_required_checks_fail_with_exit_1(tmp_path: Path) -> None:
+    proc = harness("gate", _run_folder(tmp_path, checks=False))
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    fails = [ln.split()[2] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
+    assert fails == ["contamination*", "fidelity*"]
+
+
+def test_baseline_of_another_suite_version_is_exit_2(tmp_path: Path) -> None:
+    run, old = _run_folder(tmp_path), _run_folder(tmp_path, "old")
+    report = json.loads((old / "report.json").read_text())
+    report["suites"][0]["version"] = "bfcl-v3"
+    (old / "report.json").write_text(json.dumps(report))
+    line = _one_line_error(harness("gate", run, "--baseline", old))
+    assert str(old) in line and "suite fc/bfcl_simple is version bfcl-v3 in the baseline" in line
+
+
+def test_baseline_with_other_items_is_exit_2(tmp_path: Path) -> None:
+    run, old = _run_folder(tmp_path), _run_folder(tmp_path, "old")
+    scores = json.loads(gzip.decompress((old / "item_scores.json.gz").read_bytes()))
+    task = scores["levels"]["bf16"]["tasks"]["fr/lang"]
+    task["renamed"] = task.pop(min(task))
+    (old / "item_scores.json.gz").write_bytes(gzip.compress(json.dumps(scores).encode()))
+    line = _one_line_error(harness("gate", run, "--baseline", old))
+    assert "task fr/lang (bf16) scored other items" in line
+
+
+def test_baseline_without_item_scores_is_unpaired(tmp_path: Path) -> None:
+    run, old = _run_folder(tmp_path), _run_folder(tmp_path, "old")
+    (old / "item_scores.json.gz").unlink()
+    md = tmp_path / "summary.md"
+    assert harness("gate", run, "--baseline", old, "--markdown", md).returncode == 0
+    assert "unpaired (no item_scores.json.gz on one side)" in md.read_text()
