@@ -99,6 +99,10 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
 
     artifact_info(artifact)  # a damaged or incomplete artifact is refused before any work starts
     kind = "hf" if artifact.is_dir() else "gguf"
+    if kind == "hf":
+        from harness.models.inspect import require_safetensors
+
+        require_safetensors(artifact)
     sha = sha256_tree(artifact) if kind == "hf" else sha256_file(artifact)
     spec = EvalSpec(tasks=tasks, limit=limit)
     out.mkdir(parents=True, exist_ok=True)
@@ -189,6 +193,34 @@ def main() -> None:
     except KeyboardInterrupt:
         print("harness: interrupted; finished stages and eval items are kept", file=sys.stderr)
         sys.exit(130)
+    except OSError as e:
+        if e.errno not in _DISK_FULL:
+            raise
+        # Stages write to a partial folder renamed when complete, the store commits per batch:
+        # what was finished before the disk filled is intact, and a rerun resumes from it.
+        print(f"harness: error: {e.filename or _out_folder()}: disk full ({e.strerror}); finished stages and "
+              "eval items are kept, free space and rerun", file=sys.stderr)
+        sys.exit(2)
+    except Exception as e:  # SQLite reports a full disk as its own error
+        if type(e).__name__ != "OperationalError" or "full" not in str(e):
+            raise
+        print(f"harness: error: results store: disk full ({e}); finished eval items are kept, free space and rerun",
+              file=sys.stderr)
+        sys.exit(2)
+
+
+_DISK_FULL = {28, 27, 122}  # ENOSPC, EFBIG (file size limit), EDQUOT
+
+
+def _out_folder() -> str:
+    """The folder being written, from --out (a plain write() error carries no file name)."""
+    args = sys.argv[1:]
+    for i, a in enumerate(args):
+        if a == "--out" and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith("--out="):
+            return a.split("=", 1)[1]
+    return "output folder"
 
 
 if __name__ == "__main__":

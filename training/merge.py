@@ -24,7 +24,7 @@ def save_full(base_dir: Path, model_dir: Path, out: Path, dtype: str = "bfloat16
     import torch
     from transformers import AutoModelForCausalLM
 
-    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(model_dir, dtype=torch.float32, use_safetensors=True)
     model.to(getattr(torch, dtype)).save_pretrained(out, safe_serialization=True)
     _carry(base_dir, out)
     return {"dtype": dtype, "tied": bool(model.config.tie_word_embeddings), "method": "full"}
@@ -42,7 +42,7 @@ def merge(base_dir: Path, adapter_dir: Path, out: Path, dtype: str = "bfloat16")
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
-    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)
+    base = AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32, use_safetensors=True)
     model = PeftModel.from_pretrained(base, adapter_dir)
     trained_head = model.get_output_embeddings().weight.detach().clone()
     merged = model.merge_and_unload()

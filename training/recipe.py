@@ -123,7 +123,7 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     # float32 weights on CPU (bf16 matmuls are slow there); bf16 weights on a bf16 GPU, as Unsloth loads them.
     dtype = torch.bfloat16 if cuda and bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype)
+    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype, use_safetensors=True)
 
     if spec.method == "full":  # every weight trained: no adapter, no head to re-route
         head = HeadPlan([], [], False, "trained in full (full fine-tuning)")

@@ -37,8 +37,11 @@ def materialize_base(spec: BaseModelSpec, out: Path, dtype: str = "bfloat16") ->
         src, kw = spec.path or "", {}
         if not Path(src).is_dir():
             raise BadInput(src, "hf base model must be a local folder on this machine (no hub downloads)")
+        from harness.models.inspect import require_safetensors
+
+        require_safetensors(Path(src))
     tokenizer = AutoTokenizer.from_pretrained(src, **kw)
-    loaded = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, **kw)
+    loaded = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, **(kw or {"use_safetensors": True}))
     config = AutoConfig.from_pretrained(src, **kw)
     if hasattr(config, "quantization_config"):
         del config.quantization_config

@@ -55,7 +55,8 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
         tensor_bytes = sum(int(t.n_bytes) for t in tensors)
         end = max((int(t.data_offset) + int(t.n_bytes) for t in tensors), default=0)
     except Exception as e:  # gguf-py raises bare ValueError/IndexError/struct errors on damage
-        raise BadInput(path, f"damaged GGUF file: {type(e).__name__}: {e}") from None
+        size = path.stat().st_size  # mmap'd arrays that run past the end fail to reshape: truncation
+        raise BadInput(path, f"damaged or truncated GGUF file ({size:,} bytes): {type(e).__name__}: {e}") from None
     size = path.stat().st_size
     if end > size:
         raise BadInput(path, f"truncated GGUF file: tensor data ends at byte {end}, file has {size}")
@@ -73,6 +74,14 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
         architecture=str(_field(reader, "general.architecture") or ""),
         file_type=_field(reader, "general.file_type"), tensor_count=len(tensors), metadata=meta,
     )
+
+
+def require_safetensors(folder: Path) -> None:
+    """Weights are only ever read from safetensors (or GGUF): a pickle checkpoint can run code."""
+    folder = Path(folder)
+    if not any(folder.glob("*.safetensors")):
+        found = sorted(p.name for p in folder.glob("*") if p.suffix in (".bin", ".pt", ".pth", ".ckpt"))
+        raise BadInput(folder, "no *.safetensors weights" + (f" (refusing pickle files {', '.join(found)})" if found else ""))
 
 
 def _read_json(path: Path) -> dict:

@@ -194,14 +194,21 @@ def load_profile(name_or_path: str) -> Profile:
 
 
 def _resolve_paths(profile: Profile, path: Path, text: str) -> Profile:
-    """Mixture files given as paths are read relative to the profile's folder (never written)."""
+    """Mixture files given as paths are read relative to the profile's folder (never written). Every
+    source is read and checked now: a bad line fails before any stage runs, not an hour in."""
+    from training.mixture import DATA_DIR, load_source
+
     mixture = {}
     for key, weight in profile.train.mixture.items():
+        line = _line_of_key(text, ("train", "mixture", key))
         if key.endswith(".jsonl"):
             file = (path.parent / key).resolve()
             if not file.is_file():
-                raise BadInput(path, f"train.mixture: no such file {file}", _line_of_key(text, ("train", "mixture", key)))
+                raise BadInput(path, f"train.mixture: no such file {file}", line)
             key = str(file)
+        elif not (DATA_DIR / f"{key}.jsonl").is_file():
+            raise BadInput(path, f"train.mixture: {key!r} is neither a built-in source nor a .jsonl path", line)
+        load_source(key)
         mixture[key] = weight
     if mixture == profile.train.mixture:
         return profile

@@ -16,13 +16,14 @@ class HFRunner(ChatPromptMixin):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
-        from harness.models.inspect import read_hf_info
+        from harness.models.inspect import read_hf_info, require_safetensors
 
         info = read_hf_info(path)
+        require_safetensors(path)
         self.path = path
         self.batch_size = batch_size
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32).eval()
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, use_safetensors=True).eval()
         self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
         self.bos_token = self.tokenizer.bos_token or ""
         self.eos_token = self.tokenizer.eos_token or ""
