@@ -145,7 +145,7 @@ def compare_grads(work: Path, layer_types: list[str]) -> dict:
     Grouped by whether the gradient flowed back through a linear-attention (fla) backward."""
     import torch
 
-    u, t = torch.load(work / "grads-unsloth.pt"), torch.load(work / "grads-torch.pt")
+    u, t = torch.load(work / "grads-unsloth.pt", weights_only=True), torch.load(work / "grads-torch.pt", weights_only=True)
     last_linear = max((i for i, lt in enumerate(layer_types) if lt == "linear_attention"), default=-1)
     groups: dict[str, list[tuple[str, float, float]]] = {"through_linear_attn_bwd": [], "full_attn_only": []}
     for k in sorted(set(u) & set(t)):

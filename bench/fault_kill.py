@@ -1,0 +1,137 @@
+"""kill -9 at random points of a release, then rerun until it finishes; the report must be identical.
+
+    python bench/fault_kill.py [--profile tests/data/tiny.yaml] [--kills 20] [--out /tmp/fault]
+
+First an uninterrupted reference run. Then chains: start `harness release`, SIGKILL its process
+group after a random delay, start again, ... until a run finishes by itself; a new chain starts
+from an empty folder until --kills kills were made. After every kill and restart it checks that
+nothing finished was lost: complete stages keep their stage.json (same mtime) and the results store
+never loses rows (it commits every 8 items, so at most that batch is recomputed). Each finished
+chain's report.json must equal the reference in every score. Prints the stage each kill hit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start(profile: str, out: Path, log: Path) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "harness.cli", "release", profile, "--out", str(out), "--no-site"]
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.Popen(cmd, cwd=ROOT, stdout=open(log, "w"), stderr=subprocess.STDOUT, env=env,
+                            start_new_session=True)  # its own group: the kill takes its workers too
+
+
+def finished_stages(run_dir: Path) -> dict[str, float]:
+    return {str(p.parent.name): p.stat().st_mtime for p in (run_dir / "stages").glob("*/stage.json")}
+
+
+def store_rows(run_dir: Path) -> int:
+    db = run_dir / "results.sqlite"
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db, timeout=30) as c:
+        try:
+            return c.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
+def in_flight(log: Path) -> str:
+    lines = [ln for ln in log.read_text(errors="replace").splitlines() if ln.startswith(("▶", "✓"))]
+    last = lines[-1] if lines else "▶ startup"
+    return last.split()[1] if last.startswith("▶") else f"after {last.split()[1]}"
+
+
+def scores(report: dict) -> dict:
+    """Every score of a report: per level metrics, comparisons, checks, gate verdict."""
+    return {"levels": {lv["name"]: lv["metrics"] for lv in report["levels"]},
+            "comparisons": report.get("comparisons"), "checks": [(c["name"], c["passed"]) for c in report["checks"]],
+            "gate": report["gate"]["passed"]}
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--profile", default=str(ROOT / "tests" / "data" / "tiny.yaml"))
+    p.add_argument("--kills", type=int, default=20)
+    p.add_argument("--out", default="/tmp/fault")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--max-per-chain", type=int, default=6)
+    a = p.parse_args()
+    out, rng = Path(a.out), random.Random(a.seed)
+    out.mkdir(parents=True, exist_ok=True)
+    name = Path(a.profile).stem if a.profile.endswith(".yaml") else a.profile
+
+    ref_root = out / "ref"
+    if not (ref_root / name / "report.json").exists():
+        t0 = time.monotonic()
+        rc = start(a.profile, ref_root, out / "ref.log").wait()
+        (out / "ref_time.json").write_text(json.dumps(time.monotonic() - t0))
+        print(f"reference run: exit {rc}, {time.monotonic() - t0:.0f} s", flush=True)
+    ref = scores(json.loads((ref_root / name / "report.json").read_text()))
+    ref_s = max(60.0, float(json.loads((out / "ref_time.json").read_text())) if (out / "ref_time.json").exists() else 240.0)
+
+    kills, hit, chains, violations, identical = 0, Counter(), 0, [], 0
+    while kills < a.kills:
+        chains += 1
+        root = out / f"chain{chains}"
+        run_dir = root / name
+        n_kills = rng.randint(1, a.max_per_chain)
+        before: tuple[dict, int] | None = None
+        attempt = 0
+        while True:
+            attempt += 1
+            log = out / f"chain{chains}-{attempt}.log"
+            proc = start(a.profile, root, log)
+            if before is not None:  # a restart must find everything finished before the kill
+                time.sleep(2)
+                stages_now, rows_now = finished_stages(run_dir), store_rows(run_dir)
+                lost = [s for s, m in before[0].items() if stages_now.get(s) != m]
+                if lost or rows_now < before[1]:
+                    violations.append(f"chain {chains} attempt {attempt}: lost stages {lost}, rows {before[1]} -> {rows_now}")
+            if attempt <= n_kills and kills < a.kills:
+                delay = rng.uniform(3, ref_s / 3)
+                try:
+                    proc.wait(timeout=delay)
+                except subprocess.TimeoutExpired:
+                    stage = in_flight(log)
+                    before = (finished_stages(run_dir), store_rows(run_dir))
+                    os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait()
+                    kills += 1
+                    hit[stage] += 1
+                    print(f"kill {kills:2d}: chain {chains} attempt {attempt} after {delay:5.1f}s in {stage} "
+                          f"({len(before[0])} stages done, {before[1]} items stored)", flush=True)
+                    continue
+            rc = proc.wait()
+            got = scores(json.loads((run_dir / "report.json").read_text())) if (run_dir / "report.json").exists() else None
+            same = got == ref
+            identical += same
+            print(f"chain {chains}: finished after {attempt} starts, exit {rc}, report identical to reference: {same}",
+                  flush=True)
+            if not same:
+                violations.append(f"chain {chains}: report differs from the reference")
+            break
+
+    print(f"\nkills {kills} over {chains} chains; stages hit: {dict(sorted(hit.items()))}")
+    print(f"finished chains with a report identical to the uninterrupted run: {identical}/{chains}")
+    print(f"violations (lost stages or items, different scores): {len(violations)}")
+    for v in violations:
+        print("  " + v)
+    sys.exit(1 if violations else 0)
+
+
+if __name__ == "__main__":
+    main()
