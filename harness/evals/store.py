@@ -54,6 +54,8 @@ class ResultStore:
         try:
             # WAL lets readers (report building) run while an eval is writing.
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed batch survives power loss too, not only a killed process.
+            self._conn.execute("PRAGMA synchronous=FULL")
             self._migrate()
         except sqlite3.DatabaseError as e:
             self._conn.close()

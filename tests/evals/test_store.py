@@ -72,3 +72,54 @@ def test_newer_schema_version_is_bad_input(tmp_path: Path) -> None:
     conn.close()
     with pytest.raises(BadInput, match="newer"):
         ResultStore(path)
+
+
+def test_a_future_migration_upgrades_in_place_and_keeps_rows(tmp_path: Path, monkeypatch) -> None:
+    from harness.evals import store as store_mod
+
+    path = tmp_path / "r.sqlite"
+    with ResultStore(path) as s:
+        s.put("sha", "1", SETTINGS, _items(5))
+
+    def add_column(conn: sqlite3.Connection) -> None:  # what a schema v2 would append
+        conn.execute("ALTER TABLE items ADD COLUMN seconds REAL")
+
+    monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, add_column])
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    with ResultStore(path) as s:
+        assert len(s.get("sha", TASK, "1", SETTINGS)) == 5
+    with sqlite3.connect(path) as c:
+        assert c.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+        assert "seconds" in [r[1] for r in c.execute("PRAGMA table_info(items)")]
+
+
+_WRITER = """
+import sys, time
+from harness.evals.core import ItemResult
+from harness.evals.store import ResultStore
+s = ResultStore(sys.argv[1])
+for b in range(10**6):
+    s.put("sha", "1", "{}", [ItemResult(task="t", item_id=f"b{b}-{k}", output="x" * 500, scores={"ok": 1}) for k in range(8)])
+    print(b, flush=True)
+"""
+
+
+def test_a_writer_killed_mid_batch_leaves_whole_batches(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    path = tmp_path / "r.sqlite"
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(path)], stdout=subprocess.PIPE, text=True)
+    for _ in range(20):  # let it commit some batches, then kill it mid-write
+        proc.stdout.readline()
+    time.sleep(0.05)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with ResultStore(path) as s:
+        rows = s.get("sha", "t", "1", "{}")
+    assert len(rows) >= 20 * 8 and len(rows) % 8 == 0  # every committed batch, and no half batch
+    with sqlite3.connect(path) as c:
+        assert c.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
