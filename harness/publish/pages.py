@@ -53,6 +53,12 @@ def _gate_box(r: Report, title: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _alt(run_slug: str, png: str) -> str:
+    """'demo-fc-vs-bpw.png' -> 'fc score vs bits per weight' (the plot's file name says what it shows)."""
+    what = png.removeprefix(f"{run_slug}-").removesuffix(".png")
+    return what.replace("-vs-bpw", " score vs bits per weight").replace("-", " ")
+
+
 def _img(name: str, alt: str) -> str:
     return f"![{md_escape(alt)}]({name}){{ .plot loading=lazy }}"
 
@@ -65,7 +71,7 @@ def release_page(run: Run) -> str:
            ("Each suite's headline score as `value [95% interval]`; every level is published, shipped or not. "
            "KLD: divergence from the 16-bit reference (lower is closer).\n"),
            tables.compression(r, failed),
-           "## Plots\n", " ".join(_img(p, p.rsplit(".", 1)[0]) for p in run.plots) + "\n",
+           "## Plots\n", " ".join(_img(p, _alt(run.slug, p)) for p in run.plots) + "\n",
            "## Scores by suite\n"]
     for suite in suites(r):
         out += [f"### `{md_escape(suite)}`\n", tables.suite_table(r, suite)]
