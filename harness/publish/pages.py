@@ -116,7 +116,7 @@ def home(runs: list[Run]) -> str:
 
 
 def trends(runs: list[Run], pngs: dict[str, str]) -> str:
-    out = ["# Trends across releases\n",
+    out = [_WIDE, "# Trends across releases\n",
            ("Every pooled score of every level, one release per row (newest first), as `value [95% interval]`. "
            "Across releases items cannot be paired: only intervals that do not overlap show a change.\n")]
     reports = [run.report for run in runs]
@@ -138,10 +138,12 @@ def methodology_appendix(runs: list[Run]) -> str:
             seen.setdefault((s.name, s.version, s.n_items), []).append(run.report.release)
     out = ["\n## In these reports\n", "### Suites\n",
            md_table(["Task", "Version", "Items", "Releases"], [[*k, ", ".join(v)] for k, v in seen.items()], right={2})]
-    out += ["### Metrics\n", md_table(["Suite", "Metrics"], [
-        [s, ", ".join(sorted({m for run in runs for lv in run.report.levels for m in lv.metrics
-                              if m.split("/", 1)[0] == s}))]
-        for s in dict.fromkeys(m.split("/", 1)[0] for run in runs for lv in run.report.levels for m in lv.metrics)])]
+    names = sorted({m for run in runs for lv in run.report.levels for m in lv.metrics})
+    out.append("### Metrics\n")  # a list, not a table: the names wrap instead of widening the page
+    out += [f"- **{md_escape(s)}**: " + ", ".join(f"<code>{md_escape(m)}</code>" for m in names
+                                                 if m.split("/", 1)[0] == s)
+            for s in dict.fromkeys(m.split("/", 1)[0] for m in names)]
+    out.append("")
     rules = {}
     for g in latest.gate.rules:
         rules.setdefault(g.rule, re.sub(r"\s*\(p = .*\)$", "", g.limit))
