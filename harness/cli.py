@@ -149,12 +149,15 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
 
 @app.command()
 def card(report: Annotated[Path, typer.Argument(help="report.json or a run folder.")],
-         out: Annotated[Path, typer.Option("--out", help="Folder for README.md.")] = Path("card")):
+         out: Annotated[Path, typer.Option("--out", help="Folder for README.md.")] = Path("card"),
+         repo_id: Annotated[Optional[str], typer.Option(help="Hub repo the card is for (org/name): recipes "
+                                                             "download from it.")] = None,
+         license: Annotated[Optional[str], typer.Option(help="License id; default: the report's.")] = None):
     """Render the model card (Markdown with Hub front matter) from a report."""
     from harness.publish.card import write_card
     from harness.report.model import load_report
 
-    typer.echo(write_card(load_report(report), out))
+    typer.echo(write_card(load_report(report), out, repo_id=repo_id, license=license))
 
 
 @app.command()

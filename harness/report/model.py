@@ -99,6 +99,17 @@ class Provenance(_Record):
     profile_sha256: str = ""
 
 
+class TrainData(_Record):
+    """One file of the training mixture, as the train manifest records it."""
+
+    name: str
+    records: int
+    train: int
+    heldout: int
+    weight: float
+    sha256: str
+
+
 class TrainSummary(_Record):
     backend: str
     method: str
@@ -115,6 +126,11 @@ class TrainSummary(_Record):
     gpu_hours: float
     cost: float
     data_files: dict[str, str]  # file name -> sha256
+    # Added later (defaults keep older reports valid): the manifest's full recipe, for the card.
+    hyperparameters: dict[str, float | int | str | list[str] | None] = {}
+    data: list[TrainData] = []
+    lm_head: str = ""
+    versions: dict[str, str] = {}
 
 
 class Report(_Record):
@@ -130,6 +146,8 @@ class Report(_Record):
     provenance: Provenance | None = None
     train: TrainSummary | None = None
     stop_tokens: list[str] = []  # strings that end an assistant turn, for deployment recipes
+    chat_template: str = ""  # the merged model's jinja chat template (Ollama's TEMPLATE is derived from it)
+    license: str = ""  # the profile's license (the base model's), for the card's front matter
 
     def level(self, name: str) -> Level:
         for lv in self.levels:

@@ -1,0 +1,110 @@
+"""The failed-item explorer: one page per release and level with every item that level got wrong.
+
+Model text (prompts, expected answers, outputs) is untrusted. It reaches a page only through
+html.escape, inside <pre> blocks of a raw HTML block that Markdown leaves alone, and these pages are
+kept out of the search index (the theme renders search snippets as HTML).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections import Counter
+from pathlib import Path
+
+from harness.errors import BadInput
+from harness.publish.metrics import Markup, md_escape, md_table
+from harness.report.model import Report
+
+ITEM_KEYS = ("level", "task", "item_id", "output")
+_NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n"
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
+
+
+def load_items(path: Path) -> list[dict]:
+    """items.jsonl of a run folder (absent: no items); a bad line is BadInput naming file and line."""
+    if not path.exists():
+        return []
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise BadInput(path, f"not JSON: {e.msg}", line=n) from None
+        if not isinstance(item, dict) or any(k not in item for k in ITEM_KEYS):
+            raise BadInput(path, f"an item needs the keys {', '.join(ITEM_KEYS)}", line=n)
+        items.append(item)
+    return items
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
+
+
+def levels_of(report: Report, items: list[dict]) -> list[str]:
+    """Levels with failed items, in the report's order (unknown names last)."""
+    order = [lv.name for lv in report.levels]
+    return sorted({str(i["level"]) for i in items}, key=lambda n: (order.index(n) if n in order else len(order), n))
+
+
+def _natural(text: str) -> list:
+    """'item_14' before 'item_137': numbers in ids compare as numbers."""
+    return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
+
+
+def _item(item: dict) -> str:
+    gist = " ".join(_text(item.get("prompt", "")).split())
+    gist = gist[:90] + "…" if len(gist) > 90 else gist
+    parts = [(f'<details class="item"><summary><code>{html.escape(str(item["item_id"]))}</code> '
+             f'{html.escape(gist)}</summary>')]
+    for key in ("prompt", "expected", "output"):
+        if key in item:
+            parts.append(f'<p class="item-label">{key}</p>\n<pre class="item">{html.escape(_text(item[key]))}</pre>')
+    return "\n".join(parts) + "\n</details>\n"
+
+
+def level_page(report: Report, level: str, items: list[dict]) -> str:
+    mine = sorted((i for i in items if str(i["level"]) == level), key=lambda i: (str(i["task"]), _natural(str(i["item_id"]))))
+    counts = Counter(str(i["task"]) for i in mine)
+    out = [_NO_SEARCH, f"# Failed items: {md_escape(report.release)} · {md_escape(level)}\n",
+           (f"{len(mine)} items this level got wrong, by task. Open an item to see the prompt, the expected "
+           "answer and the model's output (shown as text, exactly as produced).\n"),
+           md_table(["Task", "Failed"], [[Markup(f"[{md_escape(t)}](#task-{slug(t)})"), n] for t, n in counts.items()],
+                    right={1}), ""]
+    for task in counts:
+        out.append(f"## {md_escape(task)} {{#task-{slug(task)}}}\n")
+        out += [_item(i) for i in mine if str(i["task"]) == task]
+    return "\n".join(out)
+
+
+def index_page(report: Report, items: list[dict], run_slug: str) -> str:
+    out = [_NO_SEARCH, f"# Failed items: {md_escape(report.release)}\n"]
+    if not items:
+        return "\n".join([*out, "No item-level outputs were stored for this run.\n"])
+    rows = []
+    for lv in levels_of(report, items):
+        mine = [i for i in items if str(i["level"]) == lv]
+        tasks = Counter(str(i["task"]) for i in mine)
+        rows.append([Markup(f"[{md_escape(lv)}]({slug(lv)}.md)"), len(mine),
+                     ", ".join(f"{md_escape(t)} ({n})" for t, n in tasks.most_common())])
+    out += ["Every item a level got wrong, with the prompt, the expected answer and the output.\n",
+            md_table(["Level", "Failed", "By task"], rows, right={1}),
+            f"\nBack to the [release page](../../releases/{run_slug}.md).\n"]
+    return "\n".join(out)
+
+
+def write_pages(folder: Path, report: Report, items: list[dict], run_slug: str) -> dict[str, tuple[str, int]]:
+    """Write folder/index.md and folder/<level>.md; returns level -> (page name, failed count)."""
+    folder.mkdir(parents=True)
+    (folder / "index.md").write_text(index_page(report, items, run_slug), encoding="utf-8")
+    out = {}
+    for lv in levels_of(report, items):
+        (folder / f"{slug(lv)}.md").write_text(level_page(report, lv, items), encoding="utf-8")
+        out[lv] = (f"{slug(lv)}.md", sum(str(i["level"]) == lv for i in items))
+    return out

@@ -1,0 +1,158 @@
+"""Which metrics a report holds, in what order, and how they are written: shared by the card and the site.
+
+Nothing here names a metric the report does not hold. Suites and metrics are read from the report
+(`suite/metric` for a suite's pooled score, `suite/task/metric` per task), so a new suite, task or
+metric shows up on the card and the site without a change here; PREFERRED only orders known ones.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from harness.report.model import Level, Metric, Report
+
+# Known metrics first, in this order (the first of each suite is its headline); others follow by name.
+PREFERRED = ("fc/call_exact", "fc/json_valid", "fc/schema_valid", "fr/mc_acc", "fr/short_acc", "fr/lang_fr",
+             "general/acc", "general/acc_norm")
+DIVERGENCE = "kld"  # a distance from the 16-bit reference, not a score: its own columns, never a headline
+KLD_SHOWN = ("kld/mean", "kld/p99", "kld/top1_agree", "kld/ppl_ratio")
+
+
+def suite_of(metric: str) -> str:
+    return metric.split("/", 1)[0]
+
+
+def is_pooled(metric: str) -> bool:
+    """`suite/metric` (the suite's pooled score), not `suite/task/metric`."""
+    return metric.count("/") == 1
+
+
+def _all_names(report: Report) -> set[str]:
+    return {name for lv in report.levels for name in lv.metrics}
+
+
+def suites(report: Report) -> list[str]:
+    """Score suites in the order the report lists them (report.suites), then any others by name."""
+    names = {suite_of(n) for n in _all_names(report)} - {DIVERGENCE}
+    listed = list(dict.fromkeys(suite_of(s.name) for s in report.suites))
+    return [s for s in listed if s in names] + sorted(names - set(listed))
+
+
+def _order(name: str) -> tuple:
+    return (PREFERRED.index(name) if name in PREFERRED else len(PREFERRED), name.count("/"), name)
+
+
+def suite_metrics(report: Report, suite: str) -> list[str]:
+    """Every metric of a suite: pooled ones first (known ones in PREFERRED order), then per task.
+
+    A task metric that only repeats its pooled twin (the one task behind `suite/metric`, with the
+    same values at every level) is left out: it would be a duplicate row.
+    """
+    names = {n for n in _all_names(report) if suite_of(n) == suite}
+    for name in [n for n in names if n.count("/") == 2]:
+        pooled = f"{suite}/{name.rsplit('/', 1)[1]}"
+        twins = [n for n in names if n.count("/") == 2 and n.rsplit("/", 1)[1] == pooled.split("/")[1]]
+        if pooled in names and twins == [name] and all(
+                lv.metrics.get(name) == lv.metrics.get(pooled) for lv in report.levels):
+            names.discard(name)
+    return sorted(names, key=_order)
+
+
+def pooled_metrics(report: Report) -> list[str]:
+    """Every suite's pooled scores, suite by suite: the model-index and the trends."""
+    return [m for s in suites(report) for m in suite_metrics(report, s) if is_pooled(m)]
+
+
+def headline(report: Report) -> list[str]:
+    """One metric per suite: its first pooled score (or its first metric when none is pooled)."""
+    return [suite_metrics(report, s)[0] for s in suites(report)]
+
+
+def kld_metrics(report: Report) -> list[str]:
+    names = _all_names(report)
+    return [m for m in KLD_SHOWN if m in names]
+
+
+def fmt_metric(m: Metric | None) -> str:
+    """'0.62 [0.55, 0.70]'; a dash where the level was not scored on that metric."""
+    return "–" if m is None else f"{m.value:.2f} [{m.ci_low:.2f}, {m.ci_high:.2f}]"
+
+
+def fmt_small(m: Metric | None) -> str:
+    return "–" if m is None else f"{m.value:.3g}"
+
+
+def md_escape(text: object) -> str:
+    """Safe inside a Markdown table cell or paragraph: no raw HTML, no cell breaks, no code spans, no
+    emphasis, no inline links ('_' is left alone: both Python-Markdown and the Hub ignore it inside words)."""
+    text = html.escape(str(text), quote=False).replace("|", "\\|").replace("`", "&#96;").replace("*", "\\*")
+    return text.replace("](", "]\\(").replace("\n", " ")
+
+
+class Markup(str):
+    """Text already safe for Markdown (built here from escaped parts): md_table leaves it as it is."""
+
+
+def code(text: object) -> Markup:
+    return Markup(f"<code>{md_escape(text)}</code>")
+
+
+def md_table(headers: list[str], rows: list[list[object]], right: set[int] = frozenset()) -> str:
+    """A Markdown table; every cell escaped (cells that hold markup are passed as Markup)."""
+    def cell(c: object) -> str:
+        return str(c) if isinstance(c, Markup) else md_escape(c)
+    lines = ["| " + " | ".join(cell(h) for h in headers) + " |",
+             "|" + "|".join("--:" if i in right else "---" for i in range(len(headers))) + "|"]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+
+def file_name(lv: Level) -> str:
+    """The artifact's own name: a GGUF file, or an HF folder (trailing slash says it is one)."""
+    name = Path(lv.path).name or lv.name
+    return f"{name}/" if lv.kind == "hf" else name
+
+
+def reference(report: Report) -> Level | None:
+    """The fine-tune at full precision: the first HF level that is not the base."""
+    return next((lv for lv in report.levels if lv.kind == "hf" and lv.name != "base"),
+                next((lv for lv in report.levels if lv.name != "base"), None))
+
+
+def base(report: Report) -> Level | None:
+    return next((lv for lv in report.levels if lv.name == "base"), None)
+
+
+def _subject_levels(subject: str) -> set[str]:
+    """Level names a gate rule's subject is about: 'q4_k_m fc/call_exact (vs bf16)' -> {q4_k_m}, the
+    reference after 'vs' excluded; 'chat_template:q4_k_m' -> {chat_template, q4_k_m}."""
+    return set(re.split(r"[\s:,]+", re.sub(r"\(vs [^)]*\)", "", subject).strip()))
+
+
+def failed_rules(report: Report, level: str | None = None) -> list[str]:
+    """Rules that failed, optionally only those about `level`; plus bare failures no rule explains."""
+    out = [f"{r.rule}: {r.subject} (observed {'–' if r.observed is None else f'{r.observed:.4g}'}; "
+           f"passes when {r.limit})" for r in report.gate.rules
+           if not r.passed and (level is None or level in _subject_levels(r.subject))]
+    if level is None:
+        out += [f for f in report.gate.failures if not any(f in o for o in out)]
+    return out
+
+
+def verdict(report: Report, lv: Level) -> str:
+    """shipped | blocked (the gate failed: nothing ships) | not shipped (measured for reference)."""
+    if not lv.shipped or lv.name == "base":
+        return "not shipped"
+    if failed_rules(report, lv.name):
+        return "blocked: failed a rule"
+    return "shipped" if report.gate.passed else "blocked: gate failed"
+
+
+def recommended(report: Report) -> Level | None:
+    """The smallest shipped GGUF that passed: what most laptop users want."""
+    ggufs = [lv for lv in report.levels if lv.kind == "gguf" and lv.shipped]
+    ok = [lv for lv in ggufs if verdict(report, lv) == "shipped"] or ggufs
+    return min(ok, key=lambda lv: lv.size_bytes) if ok else None
