@@ -33,11 +33,14 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     from harness.gate.render import gate_text
     from harness.pipeline.release import profile_digest
     from harness.pipeline.release import release as run_release
+    from harness.report import items
     from harness.report.model import load_report
 
     prof = _load(profile)
     base = load_report(baseline) if baseline else None
-    report = run_release(prof, out, profile_digest(profile), base)
+    # Its per-item scores, when it has them, pair the items of both releases (else only intervals).
+    base_items = items.load(baseline, {lv.name: lv.sha256 for lv in base.levels}) if base and baseline else None
+    report = run_release(prof, out, profile_digest(profile), base, base_items)
     run_dir = out / prof.name
     if site:
         _publish(report, run_dir)
@@ -103,11 +106,14 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     spec = EvalSpec(tasks=tasks, limit=limit)
     out.mkdir(parents=True, exist_ok=True)
     with ResultStore(out / "results.sqlite") as store:
-        results, _ = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
+        results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
     m = metrics(results[artifact.name])
     write_atomic(out / "eval.json", "{" + ",".join(f'"{k}": {v.model_dump_json()}' for k, v in m.items()) + "}")
     for name, metric in m.items():
         typer.echo(f"{name:40s} {metric.value:.3f} [{metric.ci_low:.3f}, {metric.ci_high:.3f}] n={metric.n}")
+    for suite in suites:
+        if suite.skipped:
+            typer.echo(f"{suite.name:40s} skipped: {suite.skipped}")
 
 
 @app.command()

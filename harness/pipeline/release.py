@@ -24,6 +24,8 @@ from harness.models.inspect import read_gguf_info, read_hf_info
 from harness.pipeline import stages
 from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.profiles.model import Profile
+from harness.report import items as item_file
+from harness.report.items import ItemScores
 from harness.report.model import Check, Level, Provenance, Report, TrainSummary
 
 
@@ -47,7 +49,10 @@ def exclusive(run_dir: Path):
         yield
 
 
-def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Report | None = None) -> Report:
+def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Report | None = None,
+            baseline_items: ItemScores | None = None) -> Report:
+    """The whole loop. With `baseline_items` (the baseline's item_scores.json), every level is also
+    compared with the same level of the baseline, paired per item."""
     run_dir = out_root / profile.name
     progress.quiet_libraries()
     with exclusive(run_dir):
@@ -84,8 +89,15 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: R
             results, suites = evaluate_levels(artifacts, profile.eval, store)
         kld = kld_stage(cache, profile.eval, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
 
-        # 8. report.json and the gate.
+        # 8. report.json (per-item scores beside it, for later baselines) and the gate.
         report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha)
+        items = item_file.build(profile.name, [(a.name, a.sha256) for a in artifacts], results,
+                                {su.name: su.version for su in suites})
+        write_atomic(item_file.path_for(run_dir), items.model_dump_json())
+        if baseline_items is not None:
+            from harness.evals.aggregate import baseline_comparisons
+
+            report.comparisons += baseline_comparisons(items, baseline_items)
         report.gate = evaluate_gate(report, profile.gate, baseline)
         write_atomic(run_dir / "report.json", report.model_dump_json(indent=2))
         write_failed_items(run_dir, artifacts, results)
@@ -176,6 +188,8 @@ def _expected(sample) -> str:
         return "; ".join(f"{e.name}({json.dumps(e.allowed, ensure_ascii=False)})" for e in target)
     if target == [] or target is None:
         return "(no tool call)" if sample.tools else ""
+    if target == "any_call":  # BFCL relevance: any well-formed call
+        return "(any tool call)"
     return json.dumps(target, ensure_ascii=False)
 
 
