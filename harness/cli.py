@@ -107,11 +107,14 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     spec = EvalSpec(tasks=tasks, limit=limit)
     out.mkdir(parents=True, exist_ok=True)
     with ResultStore(out / "results.sqlite") as store:
-        results, _ = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
+        results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
     m = metrics(results[artifact.name])
     write_atomic(out / "eval.json", "{" + ",".join(f'"{k}": {v.model_dump_json()}' for k, v in m.items()) + "}")
     for name, metric in m.items():
         typer.echo(f"{name:40s} {metric.value:.3f} [{metric.ci_low:.3f}, {metric.ci_high:.3f}] n={metric.n}")
+    for suite in suites:
+        if suite.skipped:
+            typer.echo(f"{suite.name:40s} skipped: {suite.skipped}")
 
 
 @app.command()

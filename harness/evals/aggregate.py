@@ -1,26 +1,32 @@
-"""From per-item results to metrics (suite-level pooled and per task) and paired comparisons."""
+"""From per-item results to metrics (per task, per declared group, pooled per suite) and paired comparisons."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from harness.evals.core import ItemResult
+from harness.evals import registry  # noqa: F401  (registers every task and its group)
+from harness.evals.core import GROUPS, ItemResult
 from harness.evals.stats import metric_summary, paired_comparison
+from harness.report.items import ItemScores
 from harness.report.model import Comparison, Metric
 
 Results = dict[str, list[ItemResult]]  # task name -> items
+# Comparisons against a baseline release name their `a` side "baseline:<level>" (b: the same level
+# in this release), so they never collide with the within-release ones the gate looks up by level.
+BASELINE_PREFIX = "baseline:"
 
 
 def item_values(results: Results) -> dict[str, dict[str, float]]:
-    """metric name -> {item key -> value}; each item counts in its task metric and its suite's pooled one."""
+    """metric name -> {item key -> value}; each item counts in its task metric, its group's pooled one
+    (e.g. fc/bfcl/call_exact over every BFCL category) and its suite's pooled one (fc/call_exact)."""
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for task_name, items in results.items():
-        suite = task_name.split("/", 1)[0]
+        pools = [task_name, *([GROUPS[task_name]] if task_name in GROUPS else []), task_name.split("/", 1)[0]]
         for item in items:
             key = f"{task_name}:{item.item_id}"
             for metric, value in item.scores.items():
-                out[f"{task_name}/{metric}"][key] = value
-                out[f"{suite}/{metric}"][key] = value
+                for pool in pools:
+                    out[f"{pool}/{metric}"][key] = value
     return dict(out)
 
 
@@ -35,3 +41,28 @@ def compare(a_name: str, a: Results, b_name: str, b: Results) -> list[Comparison
         if set(va[metric]) & set(vb[metric]):
             out.append(paired_comparison(va[metric], vb[metric], a_name=a_name, b_name=b_name, metric=metric))
     return out
+
+
+def same_versions(report, baseline) -> set[str]:
+    """Task names scored under the same version in two reports: only those pair item by item."""
+    old = {su.name: su.version for su in baseline.suites}
+    return {su.name for su in report.suites if old.get(su.name) == su.version}
+
+
+def baseline_comparisons(current: ItemScores, baseline: ItemScores, tasks: set[str]) -> list[Comparison]:
+    """Each level of this release against the same level of a baseline release, paired per item, on
+    `tasks` (those of the same version in both: the gate refuses to compare the others)."""
+    out = []
+    for level in current.levels:
+        if level in baseline.levels:
+            out += compare(BASELINE_PREFIX + level, baseline.results(level, tasks), level, current.results(level, tasks))
+    return out
+
+
+def baseline_pairs(report_path, report, baseline_path, baseline) -> list[Comparison]:
+    """Paired comparisons of a report (path + loaded Report) against a baseline's, from the
+    item_scores.json.gz beside each; [] when either has none (the gate then compares intervals)."""
+    from harness.report.items import load_item_scores
+
+    cur, old = load_item_scores(report_path, report), load_item_scores(baseline_path, baseline)
+    return baseline_comparisons(cur, old, same_versions(report, baseline)) if cur is not None and old is not None else []

@@ -43,18 +43,33 @@ class Task:
     scorer: Scorer
     metrics: tuple[str, ...]  # the per-item scores this task produces
     max_new_tokens: int | None = None
+    # `version` keys the stored outputs (data, prompt, solver); `scoring` versions the scorer alone:
+    # stored outputs are re-scored on every read, so a scorer fix needs no new generation.
+    scoring: str = ""
+    group: str | None = None  # e.g. "fc/bfcl": items also pooled into "<group>/<metric>"
 
     @property
     def suite(self) -> str:
         return self.name.split("/", 1)[0]
 
+    @property
+    def full_version(self) -> str:
+        """What a report records: outputs and scores are comparable only between equal full versions."""
+        return f"{self.version}+{self.scoring}" if self.scoring else self.version
+
 
 TASKS: dict[str, Callable[[], Task]] = {}
 
 
+GROUPS: dict[str, str] = {}  # task name -> group name, for tasks that declare one
+
+
 def task(factory: Callable[[], Task]) -> Callable[[], Task]:
     """Register a task factory under the name of the task it builds."""
-    TASKS[factory().name] = factory
+    built = factory()
+    TASKS[built.name] = factory
+    if built.group:
+        GROUPS[built.name] = built.group
     return factory
 
 

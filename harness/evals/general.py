@@ -173,8 +173,11 @@ def make_lm(runner: Any) -> Any:
 
 def run_samples(runner: Any, task_names: list[str], limit: int | None, lm: Any = None) -> dict[str, list[dict]]:
     """lm-eval's logged samples per task (doc, per-choice (loglikelihood, is_greedy), acc, acc_norm)."""
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+    from harness.evals.hub import keep_offline
+
+    if keep_offline():  # our data are local; hub tasks of the same run need the Hub left on
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
     logging.getLogger("lm_eval").setLevel(logging.WARNING)
     from lm_eval import evaluator
 

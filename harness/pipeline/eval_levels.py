@@ -57,6 +57,7 @@ class LazyRunner:
 
 def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict[str, LevelResults], list[Suite]]:
     tasks, general = resolve(spec.suites, spec.tasks)
+    hub, hub_skip = _hub_plan(spec)
     out: dict[str, LevelResults] = {}
     for a in artifacts:
         runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name)
@@ -67,14 +68,40 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict
                                           spec.max_new_tokens, spec.n_ctx, a.name)
             for name in general:
                 res[name] = _run_general(runner, name, _limit(spec, name), store, a.sha256)
+            for name in hub:
+                res[name] = _run_lm_eval(runner, name, _hub_version(name), _limit(spec, name), store, a.sha256)
             out[a.name] = res
         finally:
             runner.close()
     first = next(iter(out.values()))
-    versions = {t.name: t.version for t in tasks}
+    versions = {t.name: t.full_version for t in tasks}
     versions.update({n: _general_version(n) for n in general})
+    versions.update({n: _hub_version(n) for n in hub})
     suites = [Suite(name=n, version=versions[n], n_items=len(items)) for n, items in first.items()]
+    suites += [Suite(name=n, version=_hub_version(n), n_items=0, skipped=why) for n, why in hub_skip.items()]
     return out, suites
+
+
+def _hub_plan(spec: EvalSpec) -> tuple[list[str], dict[str, str]]:
+    """(hub tasks to run, {hub task: why it is skipped}); the Hub is probed only when one is wanted."""
+    from harness.evals.registry import hub_names
+
+    names = hub_names(spec.suites, spec.tasks)
+    if not names:
+        return [], {}
+    from harness.evals.hub import hub_status
+
+    why = hub_status()
+    if why:
+        progress.note(f"skipped {', '.join(names)}: {why}")
+        return [], dict.fromkeys(names, why)
+    return names, {}
+
+
+def _hub_version(name: str) -> str:
+    from harness.evals.hub import HUB_TASKS
+
+    return HUB_TASKS[name].version
 
 
 def _general_version(name: str) -> str:
@@ -84,16 +111,25 @@ def _general_version(name: str) -> str:
 
 
 def _run_general(runner, name: str, limit: int | None, store: ResultStore, sha: str) -> list[ItemResult]:
+    return _run_lm_eval(runner, name, _general_version(name), limit, store, sha)
+
+
+def _run_lm_eval(runner, name: str, version: str, limit: int | None, store: ResultStore, sha: str) -> list[ItemResult]:
     settings = json.dumps({"lm_eval": True, "limit": limit})  # same text as before: stored items stay valid
-    done = store.get(sha, name, _general_version(name), settings)
+    done = store.get(sha, name, version, settings)
     if done:  # lm-eval results are stored in one transaction: present means complete
         return [done[k] for k in sorted(done, key=_natural)]
-    from harness.evals.general import run_general
-
     with progress.bar(f"{name}", 1) as advance:
-        items = run_general(runner, [name], limit)[name]
+        if name.startswith("general/"):
+            from harness.evals.general import run_general
+
+            items = run_general(runner, [name], limit)[name]
+        else:
+            from harness.evals.hub import run_hub
+
+            items = run_hub(runner, name, limit)
         advance()
-    store.put(sha, _general_version(name), settings, items)
+    store.put(sha, version, settings, items)
     return items
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 
 from harness import progress
-from harness.evals.core import ItemResult, Task, select
+from harness.evals.core import ItemResult, Sample, Task, select
 from harness.evals.store import ResultStore
 
 CHUNK = 8  # items per store commit: a killed run loses at most one chunk
@@ -20,27 +21,56 @@ def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact
              max_new_tokens: int, n_ctx: int, level: str) -> list[ItemResult]:
     samples = select(limit, task.dataset())
     settings = settings_key(task, max_new_tokens, n_ctx)
-    done = store.get(artifact_sha, task.name, task.version, settings)
-    todo = [s for s in samples if s.id not in done]
+    done = _rescored(task, samples, store.get(artifact_sha, task.name, task.version, settings))
+    if done.changed:  # a newer scorer: keep the store's scores in step with what the report shows
+        store.put(artifact_sha, task.version, settings, done.changed)
+    todo = [s for s in samples if s.id not in done.items]
     if todo:
         with progress.bar(f"{level} {task.name}", len(todo)) as advance:
+            prompts = {s.id: runner.chat_prompt(s.messages, s.tools) for s in todo}
+            if task.solver == "generate":
+                # Items sharing a long tool preamble run back to back: the GGUF runner keeps the KV cache
+                # of the longest prefix shared with the previous prompt (llama-cpp-python's generate).
+                # Results are stored by id, so the order changes nothing else.
+                todo = sorted(todo, key=lambda s: prompts[s.id])
             for start in range(0, len(todo), CHUNK):
                 chunk = todo[start : start + CHUNK]
-                outputs = _solve(runner, task, chunk, task.max_new_tokens or max_new_tokens)
+                outputs = _solve(runner, task, chunk, [prompts[s.id] for s in chunk],
+                                 task.max_new_tokens or max_new_tokens)
                 results = [ItemResult(task.name, s.id, out, task.scorer(s, out)) for s, out in zip(chunk, outputs)]
                 store.put(artifact_sha, task.version, settings, results)
-                done.update({r.item_id: r for r in results})
+                done.items.update({r.item_id: r for r in results})
                 advance(len(chunk))
-    return [done[s.id] for s in samples]
+    return [done.items[s.id] for s in samples]
 
 
-def _solve(runner, task: Task, samples, max_new_tokens: int) -> list[str]:
+@dataclass
+class _Rescored:
+    items: dict[str, ItemResult] = field(default_factory=dict)
+    changed: list[ItemResult] = field(default_factory=list)
+
+
+def _rescored(task: Task, samples: list[Sample], stored: dict[str, ItemResult]) -> _Rescored:
+    """Stored outputs scored by the current scorer: the store keys outputs by what produced them
+    (task.version), and scoring is cheap, so a scorer fix never costs a new generation."""
+    out = _Rescored()
+    for s in samples:
+        old = stored.get(s.id)
+        if old is None:
+            continue
+        scores = task.scorer(s, old.output)
+        item = ItemResult(task.name, s.id, old.output, scores)
+        out.items[s.id] = item
+        if scores != old.scores:
+            out.changed.append(item)
+    return out
+
+
+def _solve(runner, task: Task, samples: list[Sample], prompts: list[str], max_new_tokens: int) -> list[str]:
     if task.solver == "generate":
-        prompts = [runner.chat_prompt(s.messages, s.tools) for s in samples]
         return runner.generate(prompts, max_new_tokens)
     outs = []
-    for s in samples:
-        context = runner.chat_prompt(s.messages, s.tools)
+    for s, context in zip(samples, prompts):
         scores = runner.loglikelihood([(context, c) for c in s.choices or []])
         outs.append(str(max(range(len(scores)), key=lambda i: scores[i][0])))
     return outs

@@ -85,10 +85,14 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
             results, suites = evaluate_levels(artifacts, profile.eval, store)
         kld = kld_stage(cache, profile.eval, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
 
-        # 8. report.json and the gate.
+        # 8. report.json (per-item scores beside it, for later baselines) and the gate.
         report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha)
         scores = from_results(profile.name, {a.name: a.sha256 for a in artifacts}, results)
         write_item_scores(run_dir, scores)  # before report.json: a report never lacks its scores
+        if baseline is not None and baseline.scores is not None:  # each level against the same level before
+            from harness.evals.aggregate import baseline_comparisons, same_versions
+
+            report.comparisons += baseline_comparisons(scores, baseline.scores, same_versions(report, baseline.report))
         report.gate = evaluate_gate(report, profile.gate, baseline, scores)
         write_atomic(run_dir / "report.json", report.model_dump_json(indent=2))
         write_failed_items(run_dir, artifacts, results)
@@ -183,6 +187,8 @@ def _expected(sample) -> str:
         return "; ".join(f"{e.name}({json.dumps(e.allowed, ensure_ascii=False)})" for e in target)
     if target == [] or target is None:
         return "(no tool call)" if sample.tools else ""
+    if target == "any_call":  # BFCL relevance: any well-formed call
+        return "(any tool call)"
     return json.dumps(target, ensure_ascii=False)
 
 

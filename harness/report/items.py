@@ -16,6 +16,7 @@ from typing import Literal
 from pydantic import ValidationError
 
 from harness.errors import BadInput
+from harness.evals.core import ItemResult
 from harness.report.model import Report, _Record
 
 FILE_NAME = "item_scores.json.gz"
@@ -33,17 +34,17 @@ class ItemScores(_Record):
     release: str
     levels: dict[str, LevelScores]
 
+    def results(self, level: str, tasks: set[str] | None = None) -> dict[str, list[ItemResult]]:
+        """The per-item results of one level (some tasks, or all), as harness.evals.aggregate reads them."""
+        return {task: [ItemResult(task, item_id, "", dict(scores)) for item_id, scores in items.items()]
+                for task, items in self.levels[level].tasks.items() if tasks is None or task in tasks}
+
     def values(self, level: str) -> dict[str, dict[str, float]]:
-        """metric name -> {item key -> value}, per task and pooled per suite (as harness.evals.aggregate)."""
-        out: dict[str, dict[str, float]] = {}
-        for task, items in self.levels[level].tasks.items():
-            suite = task.split("/", 1)[0]
-            for item_id, scores in items.items():
-                key = f"{task}:{item_id}"
-                for metric, value in scores.items():
-                    out.setdefault(f"{task}/{metric}", {})[key] = value
-                    out.setdefault(f"{suite}/{metric}", {})[key] = value
-        return out
+        """metric name -> {item key -> value}, per task, per group and pooled per suite, exactly as the
+        report's metrics are pooled (harness.evals.aggregate)."""
+        from harness.evals.aggregate import item_values
+
+        return item_values(self.results(level))
 
     def item_ids(self, level: str) -> dict[str, set[str]]:
         return {task: set(items) for task, items in self.levels[level].tasks.items()}

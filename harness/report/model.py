@@ -85,8 +85,9 @@ class GateResult(_Record):
 
 class Suite(_Record):
     name: str  # task name, e.g. fc/bfcl_simple
-    version: str
+    version: str  # outputs and scores compare only between equal versions
     n_items: int
+    skipped: str = ""  # why the task did not run (e.g. "hub unreachable: ..."); n_items is then 0
 
 
 class Provenance(_Record):

@@ -39,4 +39,4 @@ def open_runner(kind: str, path: Path, n_ctx: int = 2048) -> Runner:
         return GGUFRunner(path, n_ctx=n_ctx)
     from harness.runners.hf import HFRunner
 
-    return HFRunner(path)
+    return HFRunner(path, n_ctx=n_ctx)

@@ -66,6 +66,11 @@ class GGUFRunner(ChatPromptMixin):
         return self._score
 
     def _all_logits(self, tokens: list[int]) -> np.ndarray:
+        return self._logit_rows(tokens, 0, len(tokens))
+
+    def _logit_rows(self, tokens: list[int], start: int, stop: int) -> np.ndarray:
+        """Logits at positions [start, stop) of `tokens`, copied out of llama-cpp-python's n_ctx x vocab
+        buffer: only the rows asked for (a few continuation tokens, not the whole context)."""
         llm = self._scorer()
         # Reuse the KV cache (and logits) of the prefix shared with the previous call: the choices of
         # one multiple-choice item, or items sharing a long tool preamble, are scored once.
@@ -77,7 +82,7 @@ class GGUFRunner(ChatPromptMixin):
             k += 1
         llm.n_tokens = min(k, len(tokens) - 1)
         llm.eval(tokens[llm.n_tokens :])
-        return np.array(llm.scores[: len(tokens)], dtype=np.float32)
+        return np.array(llm.scores[start:stop], dtype=np.float32)
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
         llm = self._scorer()
@@ -89,8 +94,7 @@ class GGUFRunner(ChatPromptMixin):
                 llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=True)
             tokens = (ctx + cont)[-self.n_ctx:]
             n_cont = len(cont)
-            logits = self._all_logits(tokens)
-            logp = _log_softmax(logits[len(tokens) - n_cont - 1 : len(tokens) - 1])
+            logp = _log_softmax(self._logit_rows(tokens, len(tokens) - n_cont - 1, len(tokens) - 1))
             target = np.array(tokens[len(tokens) - n_cont :])
             picked = logp[np.arange(n_cont), target]
             out.append((float(picked.sum()), bool((logp.argmax(-1) == target).all())))

@@ -12,7 +12,7 @@ from harness.runners._chat import ChatPromptMixin
 class HFRunner(ChatPromptMixin):
     kind = "hf"
 
-    def __init__(self, path: Path, batch_size: int = 8):
+    def __init__(self, path: Path, batch_size: int = 8, n_ctx: int = 2048):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -22,6 +22,7 @@ class HFRunner(ChatPromptMixin):
         require_safetensors(path)
         self.path = path
         self.batch_size = batch_size
+        self.n_ctx = n_ctx  # the same context limit as the GGUF levels, so every level sees the same items
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, use_safetensors=True).eval()
         self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
@@ -37,23 +38,31 @@ class HFRunner(ChatPromptMixin):
     def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
         import torch
 
-        pad = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eos_ids[0]
-        order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
+        pad = self.pad_id
+        encoded_all = [self._encode(p) for p in prompts]
+        # As the GGUF runner: a prompt that leaves no room in n_ctx gets no answer, and an answer stops
+        # where the context is full.
+        limits = [min(max_new_tokens, self.n_ctx - len(e) - 1) for e in encoded_all]
+        order = sorted((i for i in range(len(prompts)) if limits[i] > 0), key=lambda i: len(encoded_all[i]))
         outs: list[str] = [""] * len(prompts)
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
-            encoded = [self._encode(prompts[i]) for i in idx]
+            encoded = [encoded_all[i] for i in idx]
             width = max(len(e) for e in encoded)
             ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded])
             mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded])
             with torch.inference_mode():
-                gen = self.model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max_new_tokens,
+                gen = self.model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max(limits[i] for i in idx),
                                           do_sample=False, eos_token_id=self.eos_ids, pad_token_id=pad)
             for row, i in enumerate(idx):
-                new = gen[row, width:].tolist()
+                new = gen[row, width : width + limits[i]].tolist()  # greedy: a shorter limit is a prefix
                 cut = next((k for k, t in enumerate(new) if t in self.eos_ids), len(new))
                 outs[i] = self.tokenizer.decode(new[:cut], skip_special_tokens=False)
         return outs
+
+    @property
+    def pad_id(self) -> int:
+        return self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.eos_ids[0]
 
     def _logits(self, tokens: list[int]) -> np.ndarray:
         import torch
@@ -62,17 +71,30 @@ class HFRunner(ChatPromptMixin):
             return self.model(torch.tensor([tokens])).logits[0].float().numpy()
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
-        out = []
+        import torch
+
+        seqs = []
         for context, continuation in requests:
             ctx = self._encode(context)
             whole = self._encode(context + continuation)
             cont = whole[len(ctx):] if whole[: len(ctx)] == ctx else self._encode(continuation)
-            tokens = ctx + cont
-            logits = self._logits(tokens)[len(ctx) - 1 : len(tokens) - 1].astype(np.float64)
-            m = logits.max(-1, keepdims=True)
-            logp = logits - m - np.log(np.exp(logits - m).sum(-1, keepdims=True))
-            target = np.array(cont)
-            out.append((float(logp[np.arange(len(cont)), target].sum()), bool((logp.argmax(-1) == target).all())))
+            seqs.append((ctx + cont, len(ctx)))
+        out = []
+        # One forward per batch, padded on the right: a causal model's logits at real positions do not
+        # depend on what follows them, so each row scores as if alone.
+        for start in range(0, len(seqs), self.batch_size):
+            batch = seqs[start : start + self.batch_size]
+            width = max(len(t) for t, _ in batch)
+            ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t, _ in batch])
+            mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t, _ in batch])
+            with torch.inference_mode():
+                logits = self.model(input_ids=ids, attention_mask=mask).logits.float().numpy()
+            for row, (tokens, n_ctx) in enumerate(batch):
+                lg = logits[row, n_ctx - 1 : len(tokens) - 1].astype(np.float64)
+                m = lg.max(-1, keepdims=True)
+                logp = lg - m - np.log(np.exp(lg - m).sum(-1, keepdims=True))
+                target = np.array(tokens[n_ctx:])
+                out.append((float(logp[np.arange(len(target)), target].sum()), bool((logp.argmax(-1) == target).all())))
         return out
 
     def tokenize(self, text: str) -> list[int]:

@@ -53,6 +53,48 @@ def test_float_rejected_for_int_answer():
     assert not call_matches(Call("f", {"n": 2.5}), Expected("f", {"n": [2]}))
 
 
+NUM = {"type": "number"}
+INT = {"type": "integer"}
+STR = {"type": "string"}
+
+
+def test_declared_number_accepts_int_and_float():
+    # BFCL: Python's int -> float conversion is allowed for a float parameter, whichever way the answer is written.
+    assert value_matches(5, 5.0, NUM) and value_matches(5.0, 5, NUM) and value_matches(5, 5, NUM)
+    assert not value_matches(5.5, 5, NUM)
+    assert not value_matches(True, 1, NUM)
+
+
+def test_declared_integer_refuses_any_float():
+    assert value_matches(2, 2, INT)
+    assert not value_matches(2.0, 2, INT)  # JSON 2.0 is a float: BFCL's type check refuses it
+    assert value_matches(2.0, 2)  # without a declared type the answer's type decides: equal numbers
+    assert not value_matches(False, 0, INT)
+    exp = Expected("f", {"n": [2]}, {"n": INT})
+    assert call_matches(Call("f", {"n": 2}), exp) and not call_matches(Call("f", {"n": 2.0}), exp)
+
+
+def test_declared_string_boolean_array_object():
+    assert not value_matches(5, "5", STR)
+    assert not value_matches("true", True, {"type": "boolean"})
+    assert not value_matches("[1]", [1], {"type": "array"})
+    assert not value_matches('{"a": 1}', {"a": [1]}, {"type": "object"})
+    assert value_matches(["1", "2"], ["1", "2"], {"type": "array", "items": STR})
+    assert not value_matches([1, 2], ["1", "2"], {"type": "array", "items": STR})  # item types checked too
+    assert value_matches(None, None, {"type": ["string", "null"]})  # a union of types
+
+
+def test_answer_of_another_type_than_declared_passes_as_itself():
+    # BFCL's "variable" answers: a name where a number is declared; null for a nullable default.
+    assert value_matches("num_items", "num_items", INT)
+    assert not value_matches(3, "num_items", INT)
+    exp = Expected("f", {"city": ["Paris"], "county": ["", None]}, {"city": STR, "county": STR})
+    assert call_matches(Call("f", {"city": "Paris", "county": None}), exp)
+    assert call_matches(Call("f", {"city": "Paris"}), exp)
+    assert not call_matches(Call("f", {"city": "Paris", "county": 0}), exp)
+    assert value_matches(True, True, STR)  # answer written as a bool where a string is declared
+
+
 def test_bool_never_equals_number():
     assert not value_matches(True, 1)
     assert not value_matches(1, True)
@@ -62,13 +104,27 @@ def test_bool_never_equals_number():
     assert not value_matches(True, False)
 
 
-def test_string_normalisation():
+def test_string_normalisation_is_bfcls():
+    # BFCL's standardize_string: spaces and , . / - _ * ^ dropped, lowercased, ' read as ".
+    assert normalize_string("  Hello,   World.  ") == "helloworld"
+    assert normalize_string("New-York_City/NY*2^3") == "newyorkcityny23"
+    assert normalize_string("it's") == 'it"s'
     assert value_matches("  San Francisco, CA ", "san francisco ca")
-    assert value_matches("PARIS!", "paris")
+    assert value_matches("SanFrancisco,CA", "San Francisco, CA")  # spaces removed, not collapsed
     assert value_matches("new-york", "New York")
-    assert normalize_string("  Hello,   World.  ") == "hello world"
+    assert value_matches("April 1, 2024", "april 1 2024")
+    assert value_matches("l'Olympique", 'l"olympique')  # quotes are one character
+    assert not value_matches("PARIS!", "paris")  # other punctuation stays
+    assert not value_matches("Paris?", "Paris")
     assert not value_matches("Paris", "Lyon")
     assert not value_matches("5", 5)  # a string is not a number
+
+
+def test_string_normalisation_unicode_extensions():
+    # Ours beyond BFCL: NFC (é typed as e + combining accent), any whitespace, the typographic apostrophe.
+    assert value_matches("Orse\u0301olo", "Orséolo")
+    assert value_matches("Musée\td’Orsay\n", "musée d'orsay")
+    assert not value_matches("Musee d'Orsay", "Musée d'Orsay")  # accents are not dropped
 
 
 def test_lists_element_wise_and_order_sensitive():
@@ -110,6 +166,56 @@ def test_wrong_number_of_calls():
 
 def test_no_expected_and_no_calls_match():
     assert calls_match([], [])
+
+
+def test_optional_argument_given_as_empty_string():
+    # "" in the allowed list marks the argument optional; a value of "" is accepted as that candidate.
+    exp = Expected("f", {"note": ["", "urgent"]})
+    assert call_matches(Call("f", {"note": ""}), exp)
+    assert call_matches(Call("f", {"note": "URGENT"}), exp)
+    assert call_matches(Call("f", {}), exp)
+    assert not call_matches(Call("f", {"note": "later"}), exp)
+
+
+def test_empty_allowed_list_is_unsatisfiable_as_in_bfcl():
+    # BFCL data has a few answers with no candidate at all ([]): neither a value nor omission passes.
+    exp = Expected("record", {"a": [["x"]], "b": []})
+    assert not call_matches(Call("record", {"a": ["x"]}), exp)
+    assert not call_matches(Call("record", {"a": ["x"], "b": []}), exp)
+
+
+def test_list_of_dicts_answer():
+    exp = Expected("order", {"items": [[{"name": ["latte"], "size": ["large", ""]}, {"name": ["croissant"]}]]})
+    assert call_matches(Call("order", {"items": [{"name": "Latte", "size": "large"}, {"name": "croissant"}]}), exp)
+    assert call_matches(Call("order", {"items": [{"name": "latte"}, {"name": "croissant"}]}), exp)
+    assert not call_matches(Call("order", {"items": [{"name": "croissant"}, {"name": "latte"}]}), exp)  # in order
+    assert not call_matches(Call("order", {"items": [{"name": "latte"}]}), exp)
+
+
+def test_parallel_matching_is_exact_not_greedy():
+    # The first call fits both answers; a greedy matcher that gives it the first answer fails the second.
+    exp = [Expected("book", {"city": ["Paris", "Lyon"]}), Expected("book", {"city": ["Paris"]})]
+    assert calls_match([Call("book", {"city": "Paris"}), Call("book", {"city": "Lyon"})], exp)
+
+
+def test_parallel_same_function_different_arguments_and_many_calls():
+    exp = [Expected("w", {"c": [c]}) for c in "abcdefgh"]  # more than 6: the greedy path
+    calls = [Call("w", {"c": c}) for c in "hgfedcba"]
+    assert calls_match(calls, exp)
+    assert not calls_match(calls[:-1] + [Call("w", {"c": "z"})], exp)
+
+
+def test_expected_carries_the_tools_schemas():
+    tools = [{"type": "function", "function": {"name": "f", "parameters": {
+        "type": "object", "properties": {"n": INT, "x": NUM}}}}]
+    (e,) = expected_from_bfcl([{"f": {"n": [2], "x": [1]}}], tools)
+    assert e.schemas == {"n": INT, "x": NUM}
+    assert call_matches(Call("f", {"n": 2, "x": 1.0}), e)
+    assert not call_matches(Call("f", {"n": 2.0, "x": 1}), e)
+    (p,) = expected_from_project([{"name": "f", "arguments": {"n": [2]}}], tools)
+    assert p.schemas["n"] == INT
+    (unknown,) = expected_from_bfcl([{"g": {"n": [2]}}], tools)
+    assert unknown.schemas == {}  # a function the tools do not declare: the answers' types decide
 
 
 def test_expected_from_bfcl_and_project():

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 from harness.errors import BadInput
 from harness.evals.ast_match import Expected
+from harness.evals.bfcl import bfcl_samples
 from harness.evals.core import Sample
-from harness.evals.fc import bfcl_samples, read_jsonl, score_calls
+from harness.evals.fc import read_jsonl, score_calls
 from harness.evals.schemas import to_json_schema
 
 TOOLS = [{"type": "function", "function": {

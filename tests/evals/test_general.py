@@ -9,8 +9,16 @@ import numpy as np
 import pytest
 
 from harness.evals.core import ItemResult
-from harness.evals.general import (GENERAL_TASKS, build_task, chosen, load_docs, run_general, run_samples,
-                                   subset_order, task_version)
+from harness.evals.general import (
+    GENERAL_TASKS,
+    build_task,
+    chosen,
+    load_docs,
+    run_general,
+    run_samples,
+    subset_order,
+    task_version,
+)
 from harness.evals.lmeval_llama import HarnessLlamaLM
 
 
@@ -103,38 +111,52 @@ def test_run_general_plumbing_without_a_model() -> None:
     assert all(cont.startswith(" ") for _, cont in runner.seen)
 
 
+# Tasks and item counts for the GGUF-vs-HF agreement: one-word answers after "Answer:" (ARC), single
+# letters (MMLU) and long sentence endings scored with acc_norm (HellaSwag).
+AGREE = {"general/arc_easy": 20, "general/mmlu": 12, "general/hellaswag": 8}
+
+
 @pytest.fixture(scope="module")
-def arc_both(embedded_hf_dir: Path, embedded_f16_gguf: Path) -> dict[str, list[dict]]:
+def both(embedded_hf_dir: Path, embedded_f16_gguf: Path) -> dict[str, dict[str, list[dict]]]:
+    """lm-eval's logged samples per task for the same F16 model run by llama.cpp and by transformers."""
     from harness.runners.gguf import GGUFRunner
     from harness.runners.hf import HFRunner
 
     out = {}
     for kind, runner in (("gguf", GGUFRunner(embedded_f16_gguf)), ("hf", HFRunner(embedded_hf_dir))):
         try:
-            out[kind] = run_samples(runner, ["general/arc_easy"], limit=20)["general/arc_easy"]
+            out[kind] = {name: run_samples(runner, [name], limit=n)[name] for name, n in AGREE.items()}
         finally:
             runner.close()
     return out
 
 
 @pytest.mark.slow
-def test_gguf_and_hf_choose_alike(arc_both: dict[str, list[dict]]) -> None:
-    gguf, hf = arc_both["gguf"], arc_both["hf"]
-    assert [s["doc"]["item_id"] for s in gguf] == [s["doc"]["item_id"] for s in hf]
+@pytest.mark.parametrize("name", list(AGREE))
+def test_gguf_and_hf_choose_alike(both: dict[str, dict[str, list[dict]]], name: str) -> None:
+    gguf, hf = both["gguf"][name], both["hf"][name]
+    n = AGREE[name]
+    assert [s["doc"]["item_id"] for s in gguf] == [s["doc"]["item_id"] for s in hf] and len(gguf) == n
     same = sum(chosen(a) == chosen(b) for a, b in zip(gguf, hf, strict=True))
-    acc = {k: float(np.mean([s["acc"] for s in v])) for k, v in arc_both.items()}
-    acc_norm = {k: float(np.mean([s["acc_norm"] for s in v])) for k, v in arc_both.items()}
-    print(f"\narc_easy@20: same choice {same}/20, acc {acc}, acc_norm {acc_norm}")
-    assert same >= 18
-    assert abs(acc["gguf"] - acc["hf"]) <= 0.1
-    assert abs(acc_norm["gguf"] - acc_norm["hf"]) <= 0.1
+    acc = {k: float(np.mean([s["acc"] for s in v[name]])) for k, v in both.items()}
+    acc_norm = {k: float(np.mean([s["acc_norm"] for s in v[name]])) for k, v in both.items()}
+    print(f"\n{name}@{n}: same choice {same}/{n}, acc {acc}, acc_norm {acc_norm}")
+    # F16 weights against the float32 compute of the same weights: a choice flips only on a near-tie
+    # (within the ~0.05 nats the two disagree by), at most one item per task. Measured: none flipped.
+    assert same >= n - 1
+    assert abs(acc["gguf"] - acc["hf"]) <= 1 / n + 1e-9
+    assert abs(acc_norm["gguf"] - acc_norm["hf"]) <= 1 / n + 1e-9
 
 
 @pytest.mark.slow
-def test_gguf_and_hf_loglikelihoods_agree(arc_both: dict[str, list[dict]]) -> None:
-    diffs = [abs(float(ra[0]) - float(rb[0]))
-             for a, b in zip(arc_both["gguf"], arc_both["hf"], strict=True)
-             for ra, rb in zip(a["filtered_resps"], b["filtered_resps"], strict=True)]
-    print(f"\narc_easy@20: {len(diffs)} requests, mean |dLL| {np.mean(diffs):.4f} nats, max {np.max(diffs):.4f}")
-    assert len(diffs) >= 60
-    assert float(np.mean(diffs)) < 0.05
+@pytest.mark.parametrize("name", list(AGREE))
+def test_gguf_and_hf_loglikelihoods_agree(both: dict[str, dict[str, list[dict]]], name: str) -> None:
+    diffs = np.array([abs(float(ra[0]) - float(rb[0]))
+                      for a, b in zip(both["gguf"][name], both["hf"][name], strict=True)
+                      for ra, rb in zip(a["filtered_resps"], b["filtered_resps"], strict=True)])
+    print(f"\n{name}: {diffs.size} requests, mean |dLL| {diffs.mean():.4f} nats, max {diffs.max():.4f}")
+    assert diffs.size >= 3 * AGREE[name]
+    # Measured (llama-cpp-python 0.3.36, transformers float32): mean 0.005-0.008 nats, max 0.046 (a
+    # HellaSwag ending); the bounds leave about 3x room over those values.
+    assert float(diffs.mean()) < 0.02
+    assert float(diffs.max()) < 0.15

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
-from harness.evals.stats import metric_summary, paired_comparison
+from harness.evals.stats import (
+    bootstrap_p,
+    mcnemar_exact_p,
+    metric_summary,
+    paired_comparison,
+    wilson_interval,
+)
 
 
 def test_wilson_interval_8_of_10_matches_hand_computation() -> None:
@@ -101,13 +105,91 @@ def test_no_shared_ids_raises_with_counts() -> None:
         paired_comparison({"a": 1, "b": 1, "c": 0}, {"z": 1}, a_name="a", b_name="b", metric="m")
 
 
-def test_2000_boots_over_1000_items_is_fast() -> None:
-    rng = np.random.default_rng(5)
-    a = {str(i): float(v) for i, v in enumerate(rng.normal(size=1000))}
-    b = {k: v + 0.01 for k, v in a.items()}
-    timings = []
-    for _ in range(3):  # best of 3: the first call pays one-off import and allocation costs
-        start = time.perf_counter()
-        paired_comparison(a, b, a_name="a", b_name="b", metric="m")
-        timings.append(time.perf_counter() - start)
-    assert min(timings) < 0.1
+@pytest.mark.parametrize(("k", "n", "low", "high"), [
+    # Newcombe (1998), Statistics in Medicine 17:857, Table I, method 3 (Wilson score, no correction).
+    (81, 263, 0.2553, 0.3662), (15, 148, 0.0624, 0.1605), (0, 20, 0.0, 0.1611), (1, 29, 0.0061, 0.1718),
+    # By hand from the formula: symmetric around 0.5, and the all-correct mirror of 0/10.
+    (5, 10, 0.2366, 0.7634), (0, 10, 0.0, 0.2775), (10, 10, 0.7225, 1.0),
+])
+def test_wilson_interval_published_values(k: int, n: int, low: float, high: float) -> None:
+    lo, hi = wilson_interval(k, n)
+    assert lo == pytest.approx(low, abs=1e-4) and hi == pytest.approx(high, abs=1e-4)
+    m = metric_summary([1.0] * k + [0.0] * (n - k))  # the metric path picks Wilson for 0/1 data
+    assert (m.ci_low, m.ci_high, m.n) == (pytest.approx(lo), pytest.approx(hi), n)
+
+
+def test_fractional_scores_are_not_treated_as_pass_fail() -> None:
+    m = metric_summary([0.5] * 10)  # in [0, 1] but not 0/1: bootstrap, and a constant has a zero-width CI
+    assert m.value == 0.5 and m.ci_low == pytest.approx(0.5) and m.ci_high == pytest.approx(0.5)
+
+
+def _pairs(both: int, a_only: int, b_only: int, neither: int) -> tuple[np.ndarray, np.ndarray]:
+    a = [1] * both + [1] * a_only + [0] * b_only + [0] * neither
+    b = [1] * both + [0] * a_only + [1] * b_only + [0] * neither
+    return np.array(a, dtype=float), np.array(b, dtype=float)
+
+
+@pytest.mark.parametrize(("a_only", "b_only", "p"), [
+    (0, 5, 2 / 32),  # 2 * 0.5^5 = 0.0625
+    (1, 6, 2 * 8 / 128),  # 2 * P(X <= 1 | 7, 0.5) = 2 * (1 + 7) / 128 = 0.125
+    (0, 10, 2 / 1024),  # 0.00195
+    (3, 3, 1.0),  # balanced discordance: 2 * 42/64 > 1, clipped
+    (0, 0, 1.0),  # no discordant pair: no evidence either way
+])
+def test_mcnemar_exact_small_tables(a_only: int, b_only: int, p: float) -> None:
+    a, b = _pairs(7, a_only, b_only, 4)
+    assert mcnemar_exact_p(a, b) == pytest.approx(p, abs=1e-12)
+    assert mcnemar_exact_p(b, a) == pytest.approx(p, abs=1e-12)  # two-sided: symmetric
+    # Concordant pairs carry no information: adding 100 of them changes nothing.
+    a2, b2 = _pairs(107, a_only, b_only, 54)
+    assert mcnemar_exact_p(a2, b2) == pytest.approx(p, abs=1e-12)
+
+
+def test_comparison_delta_is_b_minus_a() -> None:
+    a = {str(i): 1.0 for i in range(10)}
+    b = {str(i): float(i >= 5) for i in range(10)}
+    c = paired_comparison(a, b, a_name="bf16", b_name="q2_k", metric="m")
+    assert c.delta == pytest.approx(-0.5) and c.p_value == pytest.approx(2 / 32) and c.ci_high < 0
+
+
+def test_paired_bootstrap_is_seeded_and_stays_within_the_differences() -> None:
+    rng = np.random.default_rng(6)
+    a = {str(i): float(v) for i, v in enumerate(rng.normal(size=60))}
+    b = {k: v + float(rng.normal(0.1, 0.5)) for k, v in a.items()}
+    c1 = paired_comparison(a, b, a_name="a", b_name="b", metric="m", seed=7)
+    c2 = paired_comparison(a, b, a_name="a", b_name="b", metric="m", seed=7)
+    c3 = paired_comparison(a, b, a_name="a", b_name="b", metric="m", seed=8)
+    assert c1 == c2  # reproducible reports
+    assert (c3.ci_low, c3.ci_high) != (c1.ci_low, c1.ci_high)
+    assert c3.ci_low == pytest.approx(c1.ci_low, abs=0.05) and c3.ci_high == pytest.approx(c1.ci_high, abs=0.05)
+    diffs = np.array([b[k] - a[k] for k in a])
+    assert diffs.min() <= c1.ci_low <= c1.delta <= c1.ci_high <= diffs.max()
+
+
+def test_pairing_removes_item_difficulty_from_the_interval() -> None:
+    # Item difficulty varies a lot (sd 1), the level effect is small (+0.2) and consistent (sd 0.05):
+    # the paired CI is about as wide as the noise of the differences, far narrower than an unpaired one.
+    rng = np.random.default_rng(9)
+    difficulty = rng.normal(size=200)
+    a = {str(i): float(d) for i, d in enumerate(difficulty)}
+    b = {str(i): float(d + 0.2 + rng.normal(0, 0.05)) for i, d in enumerate(difficulty)}
+    c = paired_comparison(a, b, a_name="a", b_name="b", metric="m")
+    width = c.ci_high - c.ci_low
+    assert width == pytest.approx(2 * 1.96 * 0.05 / np.sqrt(200), rel=0.3)  # about 0.014
+    unpaired = 2 * 1.96 * np.sqrt(2 / 200)  # two independent means of sd-1 data: about 0.28
+    assert width < unpaired / 10
+    assert c.ci_low > 0.18 and c.ci_high < 0.22 and c.p_value < 0.01
+
+
+def test_constant_shift_gives_a_point_interval_and_the_smallest_p() -> None:
+    a = {str(i): float(i) for i in range(30)}
+    b = {k: v + 0.25 for k, v in a.items()}
+    c = paired_comparison(a, b, a_name="a", b_name="b", metric="m", n_boot=999)
+    assert c.ci_low == pytest.approx(0.25) and c.ci_high == pytest.approx(0.25)
+    assert c.test == "paired_bootstrap" and c.p_value == pytest.approx(2 / 1000)
+
+
+def test_bootstrap_p_counts_the_far_side_of_zero() -> None:
+    assert bootstrap_p(np.array([0.1] * 99)) == pytest.approx(2 / 100)
+    assert bootstrap_p(np.array([-0.1] * 49 + [0.1] * 50)) == pytest.approx(1.0)
+    assert bootstrap_p(np.array([-0.1] * 4 + [0.1] * 95)) == pytest.approx(2 * 5 / 100)

@@ -38,7 +38,9 @@ def _failed(result) -> list[tuple[str, str]]:
 def test_rebuild_reproduces_the_reports_comparisons(demo) -> None:
     report, scores = demo
     rebuilt = {(c.a, c.b, c.metric): c for c in rebuild(report, scores).comparisons}
-    assert len(rebuilt) == len(report.comparisons)
+    # Every comparison of the report comes back; the rebuild may add group pools (fc/bfcl/*) that
+    # this older report predates.
+    assert {(c.a, c.b, c.metric) for c in report.comparisons} <= set(rebuilt)
     for c in report.comparisons:
         got = rebuilt[(c.a, c.b, c.metric)]
         assert (got.delta, got.p_value, got.n, got.test) == pytest.approx((c.delta, c.p_value, c.n, c.test))

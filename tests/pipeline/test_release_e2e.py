@@ -51,6 +51,12 @@ def test_release_writes_report_card_and_site(tiny_run):
     assert kld["q2_k"] > kld["q8_0"]
     assert any(c["name"].startswith("chat_template:q2_k") and c["passed"] for c in report["checks"])
     assert report["gate"]["passed"] == (proc.returncode == 0)
+    for lv in report["levels"]:  # per BFCL category, the BFCL group, and the suite pooled
+        assert {"fc/bfcl_simple/call_exact", "fc/bfcl_irrelevance/call_exact", "fc/bfcl/call_exact"} <= set(lv["metrics"])
+    items = json.loads((run / "item_scores.json").read_text())
+    assert [lv["name"] for lv in items["levels"]] == names
+    assert [lv["sha256"] for lv in items["levels"]] == [lv["sha256"] for lv in report["levels"]]
+    assert len(items["levels"][0]["tasks"]["fc/bfcl_simple"]["ids"]) == 3
     assert (run / "card" / "README.md").read_text().startswith("---")
     assert (run / "site" / "html" / "index.html").is_file()
 
@@ -59,12 +65,17 @@ def test_release_writes_report_card_and_site(tiny_run):
 def test_rerun_reuses_every_stage(tiny_run):
     out, first, first_seconds = tiny_run
     started = time.monotonic()
-    proc = _harness("release", str(TINY), "--out", str(out), cwd=out)
+    # The first run is its own baseline: every level pairs with itself, item by item.
+    proc = _harness("release", str(TINY), "--out", str(out), "--baseline", str(out / "tiny"), cwd=out)
     seconds = time.monotonic() - started
     assert proc.returncode == first.returncode, proc.stderr[-3000:]
     for stage in ("base", "train", "merge", "convert", "quantize", "eval", "kld"):
         assert f"▶ {stage}" not in proc.stderr, f"stage {stage} ran again:\n{proc.stderr[-2000:]}"
     assert "✓ eval bf16 cached" in proc.stderr
+    report = json.loads((out / "tiny" / "report.json").read_text())
+    vs_baseline = [c for c in report["comparisons"] if c["a"].startswith("baseline:")]
+    assert {c["b"] for c in vs_baseline} == {"base", "bf16", "f16", "q8_0", "q2_k"}
+    assert all(c["a"] == "baseline:" + c["b"] and c["delta"] == 0.0 and c["p_value"] == 1.0 for c in vs_baseline)
     assert seconds < max(60.0, 0.5 * first_seconds)
 
 

@@ -1,0 +1,54 @@
+"""harness/evals/hub.py: hub tasks are declared, and without the Hub each is a skipped record, not a crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.evals import hub
+from harness.evals.registry import hub_names, resolve
+from harness.evals.store import ResultStore
+from harness.pipeline.eval_levels import evaluate_levels
+from harness.pipeline.release import Artifact
+from harness.profiles.model import EvalSpec
+
+
+@pytest.fixture
+def fresh_status(monkeypatch):
+    hub.hub_status.cache_clear()
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    yield monkeypatch
+    hub.hub_status.cache_clear()
+
+
+def test_declared_tasks_resolve_but_are_not_ours_or_general() -> None:
+    assert set(hub.HUB_TASKS) == {"fr/hub_french_bench", "fr/hub_belebele_fra", "fr/hub_global_mmlu_fr"}
+    assert hub_names(["fr"], None) == sorted(hub.HUB_TASKS)
+    assert hub_names(["fc", "general"], None) == []
+    assert hub_names(["fr"], ["fr/mc", "fr/hub_belebele_fra"]) == ["fr/hub_belebele_fra"]
+    tasks, general = resolve(["fr"], ["fr/mc", "fr/hub_belebele_fra"])  # accepted, listed by neither
+    assert [t.name for t in tasks] == ["fr/mc"] and general == []
+
+
+def test_offline_setting_is_a_reason(fresh_status) -> None:
+    fresh_status.setenv("HF_HUB_OFFLINE", "1")
+    assert hub.hub_status() == "hub unreachable: HF_HUB_OFFLINE is set"
+
+
+def test_unreachable_endpoint_is_a_reason(fresh_status) -> None:
+    fresh_status.setenv("HF_ENDPOINT", "http://127.0.0.1:9")  # the discard port: nothing listens
+    why = hub.hub_status()
+    assert why.startswith("hub unreachable: 127.0.0.1:9: ")
+
+
+def test_evaluation_records_skipped_hub_tasks_without_loading_a_model(fresh_status, tmp_path) -> None:
+    fresh_status.setenv("HF_HUB_OFFLINE", "1")
+    spec = EvalSpec(tasks=["fr/hub_belebele_fra", "fr/hub_global_mmlu_fr"], limit=2)
+    # The artifact does not exist: a model opened by mistake would fail loudly.
+    artifact = Artifact("q8_0", "gguf", tmp_path / "missing.gguf", "sha")
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        results, suites = evaluate_levels([artifact], spec, store)
+    assert results == {"q8_0": {}}
+    assert [(s.name, s.n_items, s.skipped) for s in suites] == [
+        ("fr/hub_belebele_fra", 0, "hub unreachable: HF_HUB_OFFLINE is set"),
+        ("fr/hub_global_mmlu_fr", 0, "hub unreachable: HF_HUB_OFFLINE is set")]
+    assert suites[0].version == hub.HUB_TASKS["fr/hub_belebele_fra"].version

@@ -1,0 +1,58 @@
+"""Every suite on the real embedded model (GGUF F16) through the release's eval path, small limits:
+every BFCL category, the French function-calling set, the French sets, general through lm-eval, and a
+hub task recorded as skipped offline. A second pass reads everything from the store, loading no model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from harness.evals.aggregate import metrics
+from harness.evals.bfcl import CATEGORIES
+from harness.evals.core import TASKS
+from harness.evals.store import ResultStore
+from harness.pipeline.eval_levels import evaluate_levels
+from harness.pipeline.release import Artifact
+from harness.profiles.model import EvalSpec
+
+BFCL = [f"fc/bfcl_{c}" for c in CATEGORIES]
+TASK_NAMES = [*BFCL, "fc/fr_fc", "fr/mc", "fr/short", "fr/lang", "general/arc_easy", "fr/hub_belebele_fra"]
+LIMITS = {"fc/fr_fc": 2, "fr/mc": 2, "general/arc_easy": 2}
+
+
+@pytest.mark.slow
+def test_every_suite_runs_and_reruns_from_the_store(embedded_f16_gguf: Path, tmp_path: Path, monkeypatch) -> None:
+    from harness.evals import hub
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    hub.hub_status.cache_clear()
+    spec = EvalSpec(tasks=TASK_NAMES, limit=1, limits=LIMITS, max_new_tokens=24, n_ctx=2048)
+    sha = "f16-test"
+    with ResultStore(tmp_path / "results.sqlite") as store:
+        results, suites = evaluate_levels([Artifact("f16", "gguf", embedded_f16_gguf, sha)], spec, store)
+        res = results["f16"]
+        assert set(res) == set(TASK_NAMES) - {"fr/hub_belebele_fra"}
+        for name, items in res.items():
+            assert len(items) == LIMITS.get(name, 1), name
+            for item in items:
+                assert item.scores and all(v in (0.0, 1.0) for v in item.scores.values()), (name, item)
+                if name in TASKS:
+                    assert set(item.scores) <= set(TASKS[name]().metrics)
+        m = metrics(res)
+        for name in BFCL:
+            assert f"{name}/call_exact" in m
+        assert m["fc/bfcl/call_exact"].n == len(BFCL) and m["fc/call_exact"].n == len(BFCL) + 2
+        for key in ("fr/mc_acc", "fr/short_acc", "fr/lang_fr", "general/acc", "general/acc_norm"):
+            assert key in m and 0.0 <= m[key].value <= 1.0
+        by_name = {s.name: s for s in suites}
+        assert by_name["fc/bfcl_simple"].version == TASKS["fc/bfcl_simple"]().full_version
+        assert by_name["fr/hub_belebele_fra"].skipped.startswith("hub unreachable")
+        assert by_name["fr/hub_belebele_fra"].n_items == 0
+
+        # The same artifact hash again, its file gone: every item must come from the store.
+        gone = Artifact("f16", "gguf", tmp_path / "gone.gguf", sha)
+        again, _ = evaluate_levels([gone], spec, store)
+    assert {n: [(i.item_id, i.output, i.scores) for i in v] for n, v in again["f16"].items()} == \
+        {n: [(i.item_id, i.output, i.scores) for i in v] for n, v in res.items()}
+    hub.hub_status.cache_clear()

@@ -1,0 +1,73 @@
+"""harness/pipeline/evaluate.py: stored outputs are re-scored by the current scorer without generating
+again, and generation runs items in prompt order (shared tool preambles back to back)."""
+
+from __future__ import annotations
+
+from harness.evals.core import ItemResult, Sample, Task
+from harness.evals.store import ResultStore
+from harness.pipeline.evaluate import run_task, settings_key
+
+SAMPLES = [Sample(id=f"i{k}", messages=[{"role": "user", "content": text}])
+           for k, text in enumerate(["zeta", "alpha two", "mid", "alpha one"])]
+
+
+def _task(scorer, version: str = "t-1") -> Task:
+    return Task(name="fr/demo", version=version, dataset=lambda: list(SAMPLES), solver="generate",
+                scorer=scorer, metrics=("ok",))
+
+
+class RecordingRunner:
+    """Answers each prompt with its own text upper-cased; records what was generated, in order."""
+
+    def __init__(self) -> None:
+        self.generated: list[str] = []
+
+    def chat_prompt(self, messages, tools) -> str:
+        return "<preamble>" + messages[-1]["content"]
+
+    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
+        self.generated += prompts
+        return [p.upper() for p in prompts]
+
+
+def _strict(sample: Sample, output: str) -> dict[str, float]:
+    return {"ok": float(output.endswith("A"))}
+
+
+def _lenient(sample: Sample, output: str) -> dict[str, float]:
+    return {"ok": 1.0}
+
+
+def test_generation_runs_in_prompt_order_and_results_keep_dataset_order(tmp_path) -> None:
+    runner = RecordingRunner()
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        items = run_task(runner, _task(_strict), None, store, "sha", 16, 512, "lvl")
+    assert runner.generated == sorted(runner.generated)  # "alpha one", "alpha two", "mid", "zeta"
+    assert [r.item_id for r in items] == ["i0", "i1", "i2", "i3"]
+    assert [r.scores["ok"] for r in items] == [1.0, 0.0, 0.0, 0.0]  # only "ZETA" ends with A
+
+
+def test_stored_outputs_are_rescored_not_regenerated(tmp_path) -> None:
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        run_task(RecordingRunner(), _task(_strict), None, store, "sha", 16, 512, "lvl")
+        again = RecordingRunner()
+        items = run_task(again, _task(_lenient), None, store, "sha", 16, 512, "lvl")
+        assert again.generated == []  # same task version: every output came from the store
+        assert all(r.scores == {"ok": 1.0} for r in items)
+        assert [r.output for r in items] == ["<PREAMBLE>ZETA", "<PREAMBLE>ALPHA TWO", "<PREAMBLE>MID", "<PREAMBLE>ALPHA ONE"]
+        stored = store.get("sha", "fr/demo", "t-1", settings_key(_task(_lenient), 16, 512))
+        assert all(r.scores == {"ok": 1.0} for r in stored.values())  # the store follows the new scorer
+        # A new task version (new data or prompt) generates again.
+        fresh = RecordingRunner()
+        run_task(fresh, _task(_lenient, version="t-2"), 2, store, "sha", 16, 512, "lvl")
+        assert len(fresh.generated) == 2
+
+
+def test_partial_store_generates_only_the_missing_items(tmp_path) -> None:
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        settings = settings_key(_task(_strict), 16, 512)
+        store.put("sha", "t-1", settings, [ItemResult("fr/demo", "i2", "<PREAMBLE>MID", {"ok": 0.0})])
+        runner = RecordingRunner()
+        items = run_task(runner, _task(_strict), None, store, "sha", 16, 512, "lvl")
+    assert sorted(runner.generated) == ["<preamble>alpha one", "<preamble>alpha two", "<preamble>zeta"]
+    assert len(items) == 4
