@@ -18,7 +18,9 @@ Rules, each one GateRule:
 * compression - bf16 -> each gated GGUF level (kind gguf, shipped, in gate.ship when set), on each
   gate.compression_metrics both levels scored, tolerance gate.compression_tolerance.
 * kld_p99     - each gated GGUF level's kld/p99 <= gate.max_kld_p99, when that is set.
-* checks      - every integrity check passed (one rule per failed check).
+* checks      - every integrity check passed (one rule per failed check), except checks about a level the
+  gate does not gate (Check.level outside gate.ship); each kind in gate.required_checks (e.g. fidelity)
+  has at least one check in the report.
 * regression  - against a baseline release: for each gated level in both reports (never "base"),
   fail when value < baseline - compression_tolerance and the two 95% intervals do not overlap
   (items cannot be paired across reports, so disjoint intervals stand in for significance).
@@ -96,10 +98,16 @@ def _kld(spec: GateSpec, gguf: list[Level]) -> list[GateRule]:
     return rules
 
 
-def _checks(report: Report) -> list[GateRule]:
-    return [GateRule(rule="checks", subject=c.name, observed=None, passed=False,
-                     limit=f"must pass ({c.detail})" if c.detail else "must pass")
-            for c in report.checks if not c.passed]
+def _checks(report: Report, spec: GateSpec) -> list[GateRule]:
+    ungated = {lv.name for lv in report.levels if not _gated(lv, spec)}
+    rules = [GateRule(rule="checks", subject=c.name, observed=None, passed=False,
+                      limit=f"must pass ({c.detail})" if c.detail else "must pass")
+             for c in report.checks if not c.passed and c.level not in ungated]
+    for kind in spec.required_checks:
+        if not any(c.name == kind or c.name.startswith(f"{kind}:") for c in report.checks):
+            rules.append(GateRule(rule="checks", subject=kind, observed=None, passed=False,
+                                  limit=f"required, but the report holds no {kind} check"))
+    return rules
 
 
 def _require_same_suites(report: Report, baseline: Report) -> None:
@@ -141,7 +149,7 @@ def _one_liner(r: GateRule) -> str:
 def evaluate_gate(report: Report, spec: GateSpec, baseline: Report | None = None) -> GateResult:
     """Apply every gate rule; the release ships only when no rule failed."""
     gguf = [lv for lv in report.levels if lv.kind == "gguf" and _gated(lv, spec)]
-    rules = _forgetting(report, spec) + _compression(report, spec, gguf) + _kld(spec, gguf) + _checks(report)
+    rules = _forgetting(report, spec) + _compression(report, spec, gguf) + _kld(spec, gguf) + _checks(report, spec)
     if baseline is not None:
         rules += _regression(report, baseline, spec)
     failures = [_one_liner(r) for r in rules if not r.passed]

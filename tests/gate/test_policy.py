@@ -72,6 +72,27 @@ def test_failed_check_fails() -> None:
     assert (bad.rule, bad.subject) == ("checks", "chat_template:q2_k")
 
 
+def test_failed_check_of_an_ungated_level_is_ignored_but_of_a_gated_one_fails() -> None:
+    probe = Check(name="eos_probe:q2_k", level="q2_k", passed=False, detail="ran 64 tokens without EOS")
+    assert evaluate_gate(_report(checks=[probe], q2k_shipped=False), SPEC).passed
+    assert not evaluate_gate(_report(checks=[probe]), SPEC).passed
+    spec = GateSpec(compression_metrics=["fc/call_exact"], ship=["base", "bf16", "q4_k_m"])
+    assert evaluate_gate(_report(checks=[probe]), spec).passed
+    # A check about no level (contamination, ...) always counts.
+    assert not evaluate_gate(_report(checks=[Check(name="contamination", passed=False)], q2k_shipped=False), SPEC).passed
+
+
+def test_required_check_missing_fails_and_present_passes() -> None:
+    spec = GateSpec(compression_metrics=["fc/call_exact"], required_checks=["fidelity", "chat_template"])
+    result = evaluate_gate(_report(), spec)  # holds chat_template:q4_k_m only
+    assert not result.passed
+    [bad] = [r for r in result.rules if not r.passed]
+    assert (bad.rule, bad.subject) == ("checks", "fidelity") and "no fidelity check" in bad.limit
+    assert result.failures == ["checks: fidelity failed: required, but the report holds no fidelity check"]
+    checks = [Check(name="chat_template:q4_k_m", passed=True), Check(name="fidelity:f16", level="f16", passed=True)]
+    assert evaluate_gate(_report(checks=checks), spec).passed
+
+
 def test_unshipped_level_is_ignored() -> None:
     result = evaluate_gate(_report(q2k_delta=-0.3, q2k_p=0.0001, q2k_shipped=False), SPEC)
     assert result.passed
