@@ -72,7 +72,7 @@ def _hf_tokenizer(folder: Path, _stamp: int):
 
     try:
         return AutoTokenizer.from_pretrained(folder)
-    except Exception as e:  # a broken tokenizer file is the folder's fault
+    except Exception as e:  # noqa: BLE001  (a broken tokenizer file is the folder's fault)
         raise BadInput(folder, f"cannot load the tokenizer: {type(e).__name__}: {str(e)[:200]}") from None
 
 
