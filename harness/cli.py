@@ -66,7 +66,8 @@ def _exit_on_gate(passed: bool) -> None:
 @app.command("check-template")
 def check_template(reference: Annotated[Path, typer.Argument(help="Reference HF folder or GGUF file.")],
                    candidates: Annotated[list[Path], typer.Argument(help="HF folders or GGUF files to compare.")]):
-    """Compare chat templates and special tokens of CANDIDATES against REFERENCE (exit 1 on drift)."""
+    """Compare CANDIDATES against REFERENCE: fixed conversations rendered by each artifact's chat template and
+    tokenized by its own tokenizer, plus BOS/EOS/pad, add_bos, generation config and stop tokens (exit 1 on drift)."""
     from harness.checks.template import compare
 
     failed = False

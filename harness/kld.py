@@ -76,6 +76,7 @@ def kld_metrics(s: TokenStats) -> dict[str, Metric]:
         "kld/median": metric(lambda i: np.median(s.kld[i])),
         "kld/p99": metric(lambda i: np.percentile(s.kld[i], 99)),
         "kld/p999": metric(lambda i: np.percentile(s.kld[i], 99.9)),
+        "kld/max": metric(lambda i: np.max(s.kld[i])),
         "kld/top1_agree": metric_summary(s.top1_agree.tolist()),
         "kld/ppl_ratio": metric(lambda i: float(np.exp(s.nll_level[i].mean() - s.nll_ref[i].mean()))),
     }

@@ -40,3 +40,12 @@ def test_top1_disagreement_and_merge_concatenates_chunks() -> None:
     assert a.top1_agree.tolist() == [0.0, 1.0]
     both = merge([a, a])
     assert len(both.kld) == 4 and kld_metrics(both)["kld/top1_agree"].value == 0.5
+
+
+def test_kld_max_is_the_worst_token() -> None:
+    ref = np.log(np.array([[0.5, 0.5], [0.9, 0.1], [0.5, 0.5]]))
+    lvl = np.log(np.array([[0.5, 0.5], [0.1, 0.9], [0.5, 0.5]]))
+    s = compare_logits(ref, lvl, [0, 0, 0], warmup=0)
+    worst = kld_metrics(s)["kld/max"]
+    assert math.isclose(worst.value, 0.9 * math.log(9) + 0.1 * math.log(1 / 9))
+    assert worst.ci_high == worst.value and worst.n == 2

@@ -1,7 +1,10 @@
-"""Chat template drift: render fixed conversations through each artifact's own template and compare.
+"""Chat template drift: render fixed conversations through each artifact's own template, tokenize the
+renders with each artifact's own tokenizer, and compare; then compare the special tokens.
 
 What counts as drift: a missing template, a different render (system prompt, tool support, turn
-markers), a different EOS. What does not: a leading BOS string the tokenizer adds anyway.
+markers), a different token sequence, a different BOS/EOS/pad, add_bos, generation config or stop set.
+What does not: a leading `{{ bos_token }}` dropped from a template whose tokenizer adds BOS anyway
+(the model is fed the same tokens).
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.chat.template import render
+from harness.chat.template import render, supports_tools
+from harness.chat.tools import to_template_messages
+from harness.checks.tokens import Vocab, first_token_difference, load_vocab, special_token_problems
 from harness.errors import BadInput
 from harness.models.inspect import ArtifactInfo, read_gguf_info, read_hf_info
 from harness.report.model import Check
@@ -17,13 +22,17 @@ from harness.report.model import Check
 _TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Météo d'une ville",
                                           "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
                                                          "required": ["city"]}}}
+_CALL = {"role": "assistant", "content": "",
+         "tool_calls": [{"type": "function", "function": {"name": "get_weather", "arguments": {"city": "Lyon"}}}]}
 CONVERSATIONS: list[tuple[str, list[dict], list[dict] | None, bool]] = [
     ("user-only", [{"role": "user", "content": "Hello!"}], None, True),
-    ("system", [{"role": "system", "content": "Tu es concis."}, {"role": "user", "content": "Bonjour, ça va ?"}], None, True),
+    ("system", [{"role": "system", "content": "Tu es concis."}, {"role": "user", "content": "Bonjour ! Il est 10h45, j'ai 3 456,78 € — ça va ?"}], None, True),
     ("multi-turn", [{"role": "user", "content": "2+2?"}, {"role": "assistant", "content": "4"},
-                    {"role": "user", "content": "Et 3+3 ? Réponds en français, s'il te plaît — merci ✓"}], None, True),
+                    {"role": "user", "content": "Et 3+3 ?\n\n  Réponds en français, s'il te plaît ✓ (Zoë's café)"}], None, True),
     ("no-generation-prompt", [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Hello."}], None, False),
     ("tools", [{"role": "user", "content": "Quel temps fait-il à Lyon ?"}], [_TOOL], True),
+    ("tool-call-and-result", [{"role": "user", "content": "Quel temps fait-il à Lyon ?"}, _CALL,
+                              {"role": "tool", "content": '{"temp_c": 21, "ciel": "dégagé"}'}], [_TOOL], True),
 ]
 
 
@@ -44,16 +53,20 @@ def artifact_info(path: Path) -> ArtifactInfo:
 
 
 def render_all(info: ArtifactInfo, bos: str = "", eos: str = "") -> list[Rendered]:
+    """Each conversation as the harness feeds it to this artifact: tools through the template when it
+    supports them, else in the system prompt (harness/chat/tools.py), so lost tool support shows."""
+    if not info.chat_template:
+        return [Rendered(name, None, "no chat template") for name, *_ in CONVERSATIONS]
+    tools_ok = supports_tools(info.chat_template)
     out = []
     for name, msgs, tools, gen in CONVERSATIONS:
-        if not info.chat_template:
-            out.append(Rendered(name, None, "no chat template"))
-            continue
+        messages, tools_arg = to_template_messages(msgs, tools, tools_ok)
         try:
-            text = render(info.chat_template, msgs, tools=tools, add_generation_prompt=gen, bos_token=bos, eos_token=eos)
-            out.append(Rendered(name, text.removeprefix(bos) if bos else text))
+            text = render(info.chat_template, messages, tools=tools_arg, add_generation_prompt=gen,
+                          bos_token=bos, eos_token=eos, origin=str(info.path))
+            out.append(Rendered(name, text))
         except BadInput as e:
-            out.append(Rendered(name, None, str(e)))
+            out.append(Rendered(name, None, e.what))
     return out
 
 
@@ -63,18 +76,44 @@ def first_difference(a: str, b: str, context: int = 30) -> str:
             f"vs candidate …{b[max(0, i - context): i + context]!r}…")
 
 
+def _renders(info: ArtifactInfo, v: Vocab) -> list[Rendered]:
+    return render_all(info, v.string(v.bos), v.string(v.eos))
+
+
+def _render_problems(ref: ArtifactInfo, rv: Vocab, cand: ArtifactInfo, cv: Vocab) -> tuple[list[str], int]:
+    differing, n_tokens = [], 0
+    for r, c in zip(_renders(ref, rv), _renders(cand, cv)):
+        if r.text is None:
+            continue  # the reference cannot render it either: nothing to hold the candidate to
+        if c.text is None:
+            differing.append(f"{r.name}: candidate fails to render: {c.error}")
+            continue
+        (rt, rids), (ct, cids) = rv.sequence(r.text), cv.sequence(c.text)
+        n_tokens += len(rids)
+        if rt != ct:
+            differing.append(f"{r.name}: {first_difference(rt, ct)}; {first_token_difference(rv, rids, cv, cids)}")
+        elif rids != cids:
+            differing.append(f"{r.name}: same text, different tokens: {first_token_difference(rv, rids, cv, cids)}")
+    if len(differing) > 1:
+        differing = [f"{differing[0]} (and {len(differing) - 1} more conversations differ)"]
+    return differing, n_tokens
+
+
 def compare(reference: Path, candidate: Path, label: str | None = None) -> Check:
+    """Check `candidate` against `reference`; named chat_template:<label>, about level <label> when given."""
     ref, cand = artifact_info(reference), artifact_info(candidate)
     name = f"chat_template:{label or Path(candidate).name}"
     if not cand.chat_template:
-        return Check(name=name, passed=False, detail=f"{candidate}: no chat template")
+        return Check(name=name, level=label, passed=False, detail=f"{candidate}: no chat template")
     if not ref.chat_template:
-        return Check(name=name, passed=False, detail=f"{reference}: the reference has no chat template")
-    if ref.eos_token_ids != cand.eos_token_ids:
-        return Check(name=name, passed=False, detail=f"EOS ids differ: {ref.eos_token_ids} vs {cand.eos_token_ids}")
-    for r, c in zip(render_all(ref), render_all(cand)):
-        if c.text is None and r.text is not None:
-            return Check(name=name, passed=False, detail=f"{r.name}: candidate fails to render: {c.error}")
-        if r.text is not None and c.text is not None and r.text != c.text:
-            return Check(name=name, passed=False, detail=f"{r.name}: {first_difference(r.text, c.text)}")
-    return Check(name=name, passed=True, detail=f"{len(CONVERSATIONS)} conversations render identically; EOS {cand.eos_token_ids}")
+        return Check(name=name, level=label, passed=False, detail=f"{reference}: the reference has no chat template")
+    rv, cv = load_vocab(ref), load_vocab(cand)
+    problems, n_tokens = _render_problems(ref, rv, cand, cv)
+    problems += special_token_problems(rv, cv)
+    if problems:
+        return Check(name=name, level=label, passed=False, detail="; ".join(problems))
+    stops = ", ".join(f"{i} {cv.string(i)!r}" for i in sorted(cv.stop))
+    return Check(name=name, level=label, passed=True,
+                 detail=f"{len(CONVERSATIONS)} conversations render and tokenize identically ({n_tokens} tokens); "
+                        f"EOS {cv.eos} {cv.string(cv.eos)!r}, BOS {cv.bos} {cv.string(cv.bos)!r}, "
+                        f"add_bos {cv.add_bos}, stops on [{stops}]")

@@ -6,19 +6,19 @@ from gguf import LlamaFileType
 
 from harness.errors import BadInput
 
-# Types llama.cpp can quantize to from a 16-bit file without an importance matrix.
+# Types llama.cpp refuses to quantize to without an importance matrix.
 _NEEDS_IMATRIX = {"IQ1_S", "IQ1_M", "IQ2_XXS", "IQ2_XS", "IQ2_S"}
 
 
-def parse_quant_type(name: str) -> LlamaFileType:
+def parse_quant_type(name: str, imatrix: bool = False) -> LlamaFileType:
     """'Q4_K_M' or 'q4_k_m' -> LlamaFileType.MOSTLY_Q4_K_M; unknown names are BadInput."""
     key = name.strip().upper().removeprefix("MOSTLY_")
     member = LlamaFileType.__members__.get(f"MOSTLY_{key}") or LlamaFileType.__members__.get(key)
     if member is None or key in {"GUESSED"}:
         known = ", ".join(sorted(m.removeprefix("MOSTLY_") for m in LlamaFileType.__members__ if m.startswith("MOSTLY_")))
         raise BadInput(None, f"unknown quant type {name!r} (known: {known})")
-    if key in _NEEDS_IMATRIX:
-        raise BadInput(None, f"quant type {name!r} needs an importance matrix, not supported yet")
+    if key in _NEEDS_IMATRIX and not imatrix:
+        raise BadInput(None, f"quant type {name!r} needs an importance matrix: set export.imatrix: true")
     return member
 
 

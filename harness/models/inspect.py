@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from harness.errors import BadInput
@@ -28,6 +29,9 @@ class ArtifactInfo:
     file_type: int | None = None
     tensor_count: int = 0
     metadata: dict[str, str] = field(default_factory=dict)
+    pad_token_id: int | None = None
+    eos_token_id: int | None = None  # GGUF: tokenizer.ggml.eos_token_id alone (eos_token_ids adds EOT)
+    tensor_types: dict[str, int] = field(default_factory=dict)  # GGUF: ggml type name -> tensor count
 
     @property
     def bits_per_weight(self) -> float:
@@ -46,6 +50,14 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
     with open(path, "rb") as f:
         if f.read(4) != GGUF_MAGIC:
             raise BadInput(path, "not a GGUF file (wrong magic)")
+    st = path.stat()
+    # GGUFReader parses every vocabulary string (seconds for a 50k vocabulary, more for 250k) and a
+    # release reads each file several times: once per file version is enough.
+    return _read_gguf(path, st.st_size, st.st_mtime_ns)
+
+
+@lru_cache(maxsize=64)
+def _read_gguf(path: Path, _size: int, _mtime: int) -> ArtifactInfo:
     from gguf import GGUFReader
 
     try:
@@ -63,8 +75,15 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
     eos = _field(reader, "tokenizer.ggml.eos_token_id")
     eot = _field(reader, "tokenizer.ggml.eot_token_id")
     add_bos = _field(reader, "tokenizer.ggml.add_bos_token")
-    meta = {k: str(_field(reader, k)) for k in ("general.name", "general.architecture", "tokenizer.ggml.model")
-            if k in reader.fields}
+    arch = str(_field(reader, "general.architecture") or "")
+    keys = ("general.name", "general.architecture", "general.quantization_version", "tokenizer.ggml.model",
+            "tokenizer.ggml.pre", f"{arch}.context_length", f"{arch}.block_count", f"{arch}.embedding_length",
+            "quantize.imatrix.file", "quantize.imatrix.dataset", "quantize.imatrix.entries_count",
+            "quantize.imatrix.chunks_count")
+    meta = {k: str(_field(reader, k)) for k in keys if k in reader.fields}
+    types: dict[str, int] = {}
+    for t in tensors:
+        types[t.tensor_type.name] = types.get(t.tensor_type.name, 0) + 1
     return ArtifactInfo(
         kind="gguf", path=path, chat_template=_field(reader, "tokenizer.chat_template"),
         bos_token_id=_field(reader, "tokenizer.ggml.bos_token_id"),
@@ -73,6 +92,7 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
         size_bytes=tensor_bytes, n_params=n_params,
         architecture=str(_field(reader, "general.architecture") or ""),
         file_type=_field(reader, "general.file_type"), tensor_count=len(tensors), metadata=meta,
+        pad_token_id=_field(reader, "tokenizer.ggml.padding_token_id"), eos_token_id=eos, tensor_types=types,
     )
 
 
@@ -116,6 +136,7 @@ def read_hf_info(folder: Path) -> ArtifactInfo:
         kind="hf", path=folder, chat_template=template, bos_token_id=gen.get("bos_token_id", cfg.get("bos_token_id")),
         eos_token_ids=eos_ids, add_bos=bool(tok_cfg.get("add_bos_token", False)), size_bytes=size,
         n_params=n_params, architecture=str((cfg.get("architectures") or [""])[0]),
+        pad_token_id=gen.get("pad_token_id", cfg.get("pad_token_id")), eos_token_id=eos_ids[0] if eos_ids else None,
     )
 
 

@@ -55,7 +55,9 @@ class LazyRunner:
         progress.console.print(f"[green]✓ eval {self.label}[/] [dim]{time.monotonic() - self._started:.1f}s[/]")
 
 
-def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict[str, LevelResults], list[Suite]]:
+def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore,
+                    probes: dict[str, list[ItemResult]] | None = None) -> tuple[dict[str, LevelResults], list[Suite]]:
+    """Every task on every artifact; with `probes`, also the EOS probe of each artifact (same open model)."""
     tasks, general = resolve(spec.suites, spec.tasks)
     hub, hub_skip = _hub_plan(spec)
     out: dict[str, LevelResults] = {}
@@ -71,6 +73,10 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict
             for name in hub:
                 res[name] = _run_lm_eval(runner, name, _hub_version(name), _limit(spec, name), store, a.sha256)
             out[a.name] = res
+            if probes is not None:
+                from harness.checks.probe import run_probe
+
+                probes[a.name] = run_probe(runner, store, a.sha256)
         finally:
             runner.close()
     first = next(iter(out.values()))
@@ -168,7 +174,8 @@ def kld_stage(cache: StageCache, spec: EvalSpec, merged_dir, merged_sha: str, gg
         (out / "kld.json").write_text(json.dumps(per_level, indent=2))
         return {"tokens": int(sum(len(c) for c in chunks))}
 
-    path, _ = stages.run_stage(cache, "kld", 1, inputs, work, f"{len(ggufs)} GGUF levels")
+    # Version 2: kld/max added (conversion fidelity reports max and mean).
+    path, _ = stages.run_stage(cache, "kld", 2, inputs, work, f"{len(ggufs)} GGUF levels")
     raw = json.loads((path / "kld.json").read_text())
     return {lvl: {k: Metric.model_validate(v) for k, v in m.items()} for lvl, m in raw.items()}
 

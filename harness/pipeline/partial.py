@@ -7,6 +7,7 @@ from pathlib import Path
 from harness import progress
 from harness.cache import StageCache
 from harness.pipeline import stages
+from harness.pipeline.export import export_ladder, export_tools
 from harness.pipeline.release import exclusive
 from harness.profiles.model import Profile
 
@@ -14,6 +15,7 @@ from harness.profiles.model import Profile
 def run_until(profile: Profile, out_root: Path, upto: str) -> Path:
     run_dir = out_root / profile.name
     progress.quiet_libraries()
+    tools = export_tools(profile) if upto == "export" else None
     with exclusive(run_dir):
         cache = StageCache(run_dir)
         base_dir, base_rec = stages.base(cache, profile)
@@ -23,8 +25,7 @@ def run_until(profile: Profile, out_root: Path, upto: str) -> Path:
         merged_dir, merge_rec = stages.merge(cache, base_dir, base_rec.outputs["sha256"], train_dir, train_rec.key)
         if upto == "merge":
             return merged_dir
-        conv_dir, conv_rec = stages.convert(cache, profile.name, merged_dir, merge_rec.outputs["sha256"],
-                                            profile.export.outtype)
-        for qtype in profile.export.ladder:
-            stages.quantize(cache, profile.name, conv_dir / conv_rec.outputs["file"], conv_rec.outputs["sha256"], qtype)
-        return conv_dir.parent
+        exported = export_ladder(cache, profile, tools, merged_dir, merge_rec.outputs["sha256"])
+        for e in exported:
+            progress.note(f"{e.name}: {e.path} ({e.record.file_type}, {e.record.bits_per_weight:.2f} bits/weight)")
+        return exported[0].path.parent.parent

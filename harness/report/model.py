@@ -21,6 +21,25 @@ class Metric(_Record):
     n: int
 
 
+class GGUFRecord(_Record):
+    """A GGUF file as read back with gguf-py's GGUFReader right after it was written."""
+
+    file: str
+    sha256: str
+    size_bytes: int
+    architecture: str
+    file_type: str  # a gguf.LlamaFileType name, e.g. MOSTLY_Q4_K_M
+    file_type_id: int
+    tensor_count: int
+    n_params: int
+    bits_per_weight: float  # tensor bytes * 8 / parameters
+    tensor_types: dict[str, int] = {}  # ggml type -> tensors of that type (shows K-quant fallbacks)
+    metadata: dict[str, str] = {}  # general.name, tokenizer model, context length, imatrix keys, ...
+    converter: str = ""  # the tool that wrote the 16-bit GGUF
+    quantizer: str = ""  # the llama.cpp that quantized it ("" for the converter's own output)
+    imatrix: str = ""  # how its importance matrix was made ("" when none was used)
+
+
 class Level(_Record):
     name: str  # base | bf16 | f16 | q8_0 | q4_k_m | ...
     kind: Literal["hf", "gguf"]
@@ -30,6 +49,7 @@ class Level(_Record):
     bits_per_weight: float
     shipped: bool = True  # gated and published as a release artifact
     metrics: dict[str, Metric] = {}
+    gguf: GGUFRecord | None = None  # GGUF levels: the verification record of the export
 
 
 class Comparison(_Record):
@@ -45,9 +65,10 @@ class Comparison(_Record):
 
 
 class Check(_Record):
-    name: str
+    name: str  # kind:subject, e.g. chat_template:q4_k_m, fidelity:f16, eos_probe:bf16
     passed: bool
     detail: str = ""
+    level: str | None = None  # the level it is about; the gate ignores failures of levels it does not gate
 
 
 class GateRule(_Record):
@@ -98,6 +119,9 @@ class Provenance(_Record):
     torch: str = ""
     lm_eval: str = ""
     profile_sha256: str = ""
+    quantizer: str = ""  # what quantized the ladder (llama-cpp-python, or a user's llama.cpp build)
+    gguf_py: str = ""
+    llama_cpp_build: str = ""  # a user-supplied llama.cpp checkout used for export ("" = the pip packages)
 
 
 class TrainData(_Record):

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class Generation:
+    text: str  # the new text, without the end token
+    n_tokens: int  # new tokens, the end token included
+    stopped: bool  # generation ended on an end-of-generation token, not on the length bound
 
 
 class Runner(Protocol):
@@ -16,6 +24,10 @@ class Runner(Protocol):
     def chat_prompt(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> str: ...
 
     def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]: ...
+
+    def generate_with_stop(self, prompts: list[str], max_new_tokens: int) -> list[Generation]:
+        """Greedy generation that says whether each prompt ended on an end token (the EOS probe)."""
+        ...
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
         """Sum log-prob of each continuation after its context, and whether it is the greedy one."""

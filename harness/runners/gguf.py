@@ -57,6 +57,20 @@ class GGUFRunner(ChatPromptMixin):
             outs.append(res["choices"][0]["text"])
         return outs
 
+    def generate_with_stop(self, prompts: list[str], max_new_tokens: int):
+        from harness.runners import Generation
+
+        outs = []
+        for prompt in prompts:
+            toks = self._tokens(prompt, self._gen)
+            # No stop strings: llama.cpp then ends with finish_reason "stop" only on an end-of-generation token.
+            res = self._gen.create_completion(toks, max_tokens=max(1, min(max_new_tokens, self.n_ctx - len(toks) - 1)),
+                                              temperature=0.0, top_k=1)
+            choice = res["choices"][0]
+            stopped = choice["finish_reason"] == "stop"
+            outs.append(Generation(choice["text"], res["usage"]["completion_tokens"] + int(stopped), stopped))
+        return outs
+
     def _scorer(self) -> Any:
         if self._score is None:
             from llama_cpp import Llama

@@ -35,7 +35,8 @@ class HFRunner(ChatPromptMixin):
         # The rendered template already holds every special token it wants.
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
-    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
+    def _generate_ids(self, prompts: list[str], max_new_tokens: int) -> list[list[int]]:
+        """Greedy new tokens of each prompt, cut after the first EOS (kept)."""
         import torch
 
         pad = self.pad_id
@@ -44,7 +45,7 @@ class HFRunner(ChatPromptMixin):
         # where the context is full.
         limits = [min(max_new_tokens, self.n_ctx - len(e) - 1) for e in encoded_all]
         order = sorted((i for i in range(len(prompts)) if limits[i] > 0), key=lambda i: len(encoded_all[i]))
-        outs: list[str] = [""] * len(prompts)
+        outs: list[list[int]] = [[] for _ in prompts]
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             encoded = [encoded_all[i] for i in idx]
@@ -56,9 +57,21 @@ class HFRunner(ChatPromptMixin):
                                           do_sample=False, eos_token_id=self.eos_ids, pad_token_id=pad)
             for row, i in enumerate(idx):
                 new = gen[row, width : width + limits[i]].tolist()  # greedy: a shorter limit is a prefix
-                cut = next((k for k, t in enumerate(new) if t in self.eos_ids), len(new))
-                outs[i] = self.tokenizer.decode(new[:cut], skip_special_tokens=False)
+                cut = next((k + 1 for k, t in enumerate(new) if t in self.eos_ids), len(new))
+                outs[i] = new[:cut]
         return outs
+
+    def _text(self, new: list[int]) -> str:
+        return self.tokenizer.decode(new[:-1] if new and new[-1] in self.eos_ids else new, skip_special_tokens=False)
+
+    def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]:
+        return [self._text(new) for new in self._generate_ids(prompts, max_new_tokens)]
+
+    def generate_with_stop(self, prompts: list[str], max_new_tokens: int):
+        from harness.runners import Generation
+
+        return [Generation(self._text(new), len(new), bool(new) and new[-1] in self.eos_ids)
+                for new in self._generate_ids(prompts, max_new_tokens)]
 
     @property
     def pad_id(self) -> int:

@@ -74,6 +74,7 @@ def _checked_run(dst: Path) -> None:
     report = json.loads((dst / "report.json").read_text())
     report["checks"] += [{"name": "contamination", "passed": True, "detail": ""},
                          {"name": "fidelity:f16", "passed": True, "detail": ""}]
+    report["checks"] += [{"name": f"eos_probe:{lv['name']}", "passed": True, "detail": ""} for lv in report["levels"]]
     (dst / "report.json").write_text(json.dumps(report))
 
 

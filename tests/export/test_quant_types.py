@@ -32,9 +32,18 @@ def test_unknown_lists_known_names(name):
     assert "MOSTLY_" not in msg and "GUESSED" not in msg.split("known:")[1]
 
 
-def test_imatrix_types_refused():
-    with pytest.raises(BadInput, match="importance matrix"):
+def test_imatrix_types_refused_without_imatrix():
+    with pytest.raises(BadInput, match="needs an importance matrix: set export.imatrix: true"):
         parse_quant_type("IQ2_XS")
+    assert parse_quant_type("IQ2_XS", imatrix=True) == LlamaFileType.MOSTLY_IQ2_XS
+
+
+def test_profile_ladder_with_iq_types_needs_imatrix():
+    from harness.profiles.model import ExportSpec
+
+    with pytest.raises(ValueError, match="export.imatrix: true"):
+        ExportSpec(ladder=["Q4_K_M", "IQ2_XXS"])
+    assert ExportSpec(imatrix=True, ladder=["iq2_xxs"]).ladder == ["IQ2_XXS"]
 
 
 def test_level_name():

@@ -26,6 +26,7 @@ def _run_folder(tmp_path: Path, name: str = "run", checks: bool = True) -> Path:
         report = json.loads((run / "report.json").read_text())
         report["checks"] += [{"name": "contamination", "passed": True, "detail": ""},
                              {"name": "fidelity:f16", "passed": True, "detail": ""}]
+        report["checks"] += [{"name": f"eos_probe:{lv['name']}", "passed": True, "detail": ""} for lv in report["levels"]]
         (run / "report.json").write_text(json.dumps(report))
     return run
 
@@ -56,7 +57,7 @@ def test_missing_required_checks_fail_with_exit_1(tmp_path: Path) -> None:
     proc = harness("gate", _run_folder(tmp_path, checks=False))
     assert proc.returncode == 1, proc.stdout + proc.stderr
     fails = [ln.split()[2] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
-    assert fails == ["contamination*", "fidelity*"]
+    assert fails == ["eos_probe:bf16", "eos_probe:f16", "eos_probe:q8_0", "eos_probe:q4_k_m", "contamination*", "fidelity*"]
 
 
 def test_baseline_of_another_suite_version_is_exit_2(tmp_path: Path) -> None:

@@ -51,6 +51,7 @@ def test_merged_model_with_changed_template_fails_the_gates_template_rule(embedd
     report = load_report(DEMO)
     report.checks = [check if c.name == "chat_template:bf16" else c for c in report.checks]
     report.checks += [Check(name="contamination", passed=True), Check(name="fidelity:f16", passed=True)]
+    report.checks += [Check(name=f"eos_probe:{lv.name}", passed=True, level=lv.name) for lv in report.levels]
     result = evaluate_gate(report, load_profile("demo").gate)
     assert [(r.rule, r.subject) for r in result.rules if not r.passed] == [("checks", "chat_template:bf16")]
     assert "user-only" in result.failures[0]

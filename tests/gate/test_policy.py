@@ -120,6 +120,25 @@ def test_required_checks_per_gated_level() -> None:
     assert all("missing" in r.limit for r in result.rules if not r.passed)
 
 
+def test_failed_check_of_an_ungated_level_is_ignored_but_of_a_gated_one_fails() -> None:
+    probe = Check(name="eos_probe:q2_k", level="q2_k", passed=False, detail="ran 64 tokens without EOS")
+    only = SPEC.model_copy(update={"required_checks": [], "kld_max": {}})
+    assert evaluate_gate(_report(checks=[probe], q2k_shipped=False), only).passed
+    assert not evaluate_gate(_report(checks=[probe]), only).passed
+    assert evaluate_gate(_report(checks=[probe]), only.model_copy(update={"ship": ["base", "bf16", "q4_k_m"]})).passed
+    # A check about no level (contamination, ...) always counts.
+    assert not evaluate_gate(_report(checks=[Check(name="contamination", passed=False)], q2k_shipped=False), only).passed
+
+
+def test_required_check_patterns_name_what_is_missing() -> None:
+    spec = SPEC.model_copy(update={"required_checks": ["fidelity*", "chat_template:{level}"], "kld_max": {},
+                                   "ship": ["base", "bf16", "q4_k_m"]})
+    result = evaluate_gate(_report(checks=[Check(name="chat_template:q4_k_m", passed=True)]), spec)
+    assert sorted(r.subject for r in result.rules if not r.passed) == ["chat_template:bf16", "fidelity*"]
+    checks = [Check(name=f"chat_template:{n}", passed=True) for n in ("bf16", "q4_k_m")]
+    assert evaluate_gate(_report(checks=[*checks, Check(name="fidelity:f16", level="f16", passed=True)]), spec).passed
+
+
 def test_unshipped_level_is_ignored() -> None:
     result = evaluate_gate(_report(q2k_delta=-0.3, q2k_p=0.0001, q2k_shipped=False), SPEC)
     assert result.passed

