@@ -9,7 +9,10 @@ from harness import progress
 from harness.evals.core import ItemResult, Sample, Task, select
 from harness.evals.store import ResultStore
 
-CHUNK = 8  # items per store commit: a killed run loses at most one chunk
+def commit_every(runner) -> int:
+    """Items per store commit: what the runner computes together (an HF batch), else one item, so a
+    killed run loses at most the work in flight."""
+    return max(1, int(getattr(runner, "batch_size", 1) or 1))
 
 
 def settings_key(task: Task, max_new_tokens: int, n_ctx: int) -> str:
@@ -33,8 +36,9 @@ def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact
                 # of the longest prefix shared with the previous prompt (llama-cpp-python's generate).
                 # Results are stored by id, so the order changes nothing else.
                 todo = sorted(todo, key=lambda s: prompts[s.id])
-            for start in range(0, len(todo), CHUNK):
-                chunk = todo[start : start + CHUNK]
+            step = commit_every(runner)
+            for start in range(0, len(todo), step):
+                chunk = todo[start : start + step]
                 outputs = _solve(runner, task, chunk, [prompts[s.id] for s in chunk],
                                  task.max_new_tokens or max_new_tokens)
                 results = [ItemResult(task.name, s.id, out, task.scorer(s, out)) for s, out in zip(chunk, outputs)]

@@ -71,3 +71,12 @@ def test_partial_store_generates_only_the_missing_items(tmp_path) -> None:
         items = run_task(runner, _task(_strict), None, store, "sha", 16, 512, "lvl")
     assert sorted(runner.generated) == ["<preamble>alpha one", "<preamble>alpha two", "<preamble>zeta"]
     assert len(items) == 4
+
+
+def test_store_commits_per_item_unless_the_runner_batches():
+    from types import SimpleNamespace
+
+    from harness.pipeline.evaluate import commit_every
+
+    assert commit_every(SimpleNamespace()) == 1  # llama.cpp: one item at a time, committed each
+    assert commit_every(SimpleNamespace(batch_size=8)) == 8  # transformers: the batch computed together
