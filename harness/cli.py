@@ -83,6 +83,8 @@ def check_template(reference: Annotated[Path, typer.Argument(help="Reference HF 
 def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or a GGUF file.")],
                   tasks: Annotated[Optional[list[str]], typer.Option("--task", help="Task name; repeat. Default: all.")] = None,
                   limit: Annotated[Optional[int], typer.Option(help="Items per task.")] = 20,
+                  items: Annotated[Optional[Path], typer.Option(
+                      help="Your own items for the one --task given, in that task's JSONL format (fc/fr_fc).")] = None,
                   out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval")):
     """Score one artifact alone on the suites; items are cached in OUT/results.sqlite."""
     from harness.cache import sha256_file, sha256_tree, write_atomic
@@ -98,6 +100,8 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
         raise BadInput(artifact, "no such file or folder")
     from harness.checks.template import artifact_info
 
+    if items is not None:
+        _use_items(items, tasks)
     artifact_info(artifact)  # a damaged or incomplete artifact is refused before any work starts
     kind = "hf" if artifact.is_dir() else "gguf"
     if kind == "hf":
@@ -187,6 +191,32 @@ def _stage_command(upto: str):
 
 for _name in ("train", "merge", "export"):
     app.command(_name)(_stage_command(_name))
+
+
+def _use_items(path: Path, tasks: list[str] | None) -> None:
+    """Swap the task's dataset for the user's file, checked now, before any model loads. Its version
+    gets the file's hash, so stored outputs never mix with the built-in items'."""
+    from dataclasses import replace
+
+    from harness.cache import sha256_file
+    from harness.errors import BadInput
+    from harness.evals import registry  # noqa: F401  (registers every task)
+    from harness.evals.core import TASKS
+
+    if not tasks or len(tasks) != 1 or tasks[0] not in TASKS or TASKS[tasks[0]]().dataset_from is None:
+        ok = sorted(n for n, f in TASKS.items() if f().dataset_from is not None)
+        raise BadInput(path, f"--items needs exactly one --task among {ok}")
+    if not path.is_file():
+        raise BadInput(path, "no such items file")
+    task = TASKS[tasks[0]]()
+    try:
+        samples = task.dataset_from(path)
+    except KeyError as e:
+        raise BadInput(path, f"an item lacks the field {e}") from None
+    except (TypeError, ValueError, AttributeError, IndexError) as e:
+        raise BadInput(path, f"malformed item: {type(e).__name__}: {e}") from None
+    custom = replace(task, dataset=lambda: samples, version=f"{task.version}+items-{sha256_file(path)[:12]}")
+    TASKS[task.name] = lambda: custom
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import sqlite3
 import subprocess
 import sys
 import time
@@ -143,3 +144,18 @@ def test_damaged_gguf_is_exit_2_for_eval_and_check_template(tmp_path, content, m
         assert proc.returncode == 2, proc.stderr
         line = _assert_one_line_error(proc)
         assert str(bad) in line and message in line
+
+
+@pytest.mark.slow
+def test_eval_scores_your_own_items(tmp_path, embedded_f16_gguf):
+    rows = (ROOT / "evalsets" / "fr_fc.jsonl").read_text(encoding="utf-8").splitlines()[:2]
+    items = tmp_path / "mine.jsonl"
+    items.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    proc = harness("eval", embedded_f16_gguf, "--task", "fc/fr_fc", "--items", items, "--out", tmp_path / "out",
+                   timeout=900)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    scores = json.loads((tmp_path / "out" / "eval.json").read_text())
+    assert scores["fc/fr_fc/json_valid"]["n"] == 2
+    with sqlite3.connect(tmp_path / "out" / "results.sqlite") as c:  # stored apart from the built-in items
+        versions = {r[0] for r in c.execute("SELECT DISTINCT task_version FROM items")}
+    assert len(versions) == 1 and "+items-" in versions.pop()

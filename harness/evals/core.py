@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 Solver = Literal["generate", "choices"]
@@ -47,6 +48,8 @@ class Task:
     # stored outputs are re-scored on every read, so a scorer fix needs no new generation.
     scoring: str = ""
     group: str | None = None  # e.g. "fc/bfcl": items also pooled into "<group>/<metric>"
+    # Reads the user's own items (same JSONL format as the task's file): `harness eval --items`.
+    dataset_from: Callable[[Path], list[Sample]] | None = None
 
     @property
     def suite(self) -> str:

@@ -99,4 +99,4 @@ def fr_fc_samples(path: Path | None = None) -> list[Sample]:
 @task
 def fr_fc() -> Task:
     return Task(name="fc/fr_fc", version="fr_fc-1", dataset=fr_fc_samples, solver="generate",
-                scorer=score_calls, metrics=FC_METRICS, scoring=SCORING)
+                scorer=score_calls, metrics=FC_METRICS, scoring=SCORING, dataset_from=fr_fc_samples)
