@@ -55,3 +55,13 @@ def baseline_comparisons(current: ItemScores, baseline: ItemScores) -> list[Comp
         if same:
             out += compare(BASELINE_PREFIX + level.name, old.results(same), level.name, level.results(same))
     return out
+
+
+def baseline_pairs(report_path, report, baseline_path, baseline) -> list[Comparison]:
+    """Paired comparisons of a report (path + loaded Report) against a baseline's, from the
+    item_scores.json beside each; [] when either has none (the gate then compares intervals)."""
+    from harness.report import items
+
+    cur = items.load(report_path, {lv.name: lv.sha256 for lv in report.levels})
+    old = items.load(baseline_path, {lv.name: lv.sha256 for lv in baseline.levels})
+    return baseline_comparisons(cur, old) if cur is not None and old is not None else []

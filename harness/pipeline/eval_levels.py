@@ -68,11 +68,19 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore) -> tuple[dict
                                           spec.max_new_tokens, spec.n_ctx, a.name)
             for name in general:
                 res[name] = _run_general(runner, name, _limit(spec, name), store, a.sha256)
-            for name in hub:
-                res[name] = _run_lm_eval(runner, name, _hub_version(name), _limit(spec, name), store, a.sha256)
+            for name in (n for n in hub if n not in hub_skip):
+                try:
+                    res[name] = _run_lm_eval(runner, name, _hub_version(name), _limit(spec, name), store, a.sha256)
+                except Exception as e:  # noqa: BLE001  the Hub answered the probe, the dataset did not load
+                    hub_skip[name] = f"hub task failed: {type(e).__name__}: {str(e).strip()[:200]}"
+                    progress.note(f"skipped {name}: {hub_skip[name]}")
             out[a.name] = res
         finally:
             runner.close()
+    for res in out.values():  # a hub task missing on one level is dropped from all: levels stay paired
+        for name in hub_skip:
+            res.pop(name, None)
+    hub = [n for n in hub if n not in hub_skip]
     first = next(iter(out.values()))
     versions = {t.name: t.full_version for t in tasks}
     versions.update({n: _general_version(n) for n in general})

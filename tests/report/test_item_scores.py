@@ -69,3 +69,26 @@ def test_baseline_comparisons_skip_tasks_of_another_version() -> None:
     old = _scores("v1", {"bf16": [1, 1, 1]}, version="bfcl-v4-simple_python-1")
     new = _scores("v2", {"bf16": [0, 0, 0]}, version="bfcl-v4-simple_python-1+ast2")
     assert baseline_comparisons(new, old) == []
+
+
+def test_baseline_pairs_from_report_folders(tmp_path) -> None:
+    from harness.evals.aggregate import baseline_pairs
+    from harness.report.model import GateResult, Level, Report
+
+    def run(name: str, values: list[float], sha: str):
+        folder = tmp_path / name
+        folder.mkdir()
+        scores = _scores(name, {"bf16": values}, sha=sha)
+        level = Level(name="bf16", kind="hf", path="x", sha256=f"{sha}-bf16", size_bytes=1, bits_per_weight=16.0)
+        report = Report(release=name, created="now", levels=[level], gate=GateResult(passed=True))
+        (folder / "report.json").write_text(report.model_dump_json())
+        return folder, report, scores
+
+    cur_dir, cur, cur_scores = run("new", [0, 0, 0, 0], "n")
+    old_dir, old, old_scores = run("old", [1, 1, 1, 1], "o")
+    assert baseline_pairs(cur_dir, cur, old_dir, old) == []  # no item files yet: nothing to pair
+    (cur_dir / item_file.FILE).write_text(cur_scores.model_dump_json())
+    (old_dir / item_file.FILE).write_text(old_scores.model_dump_json())
+    comps = baseline_pairs(cur_dir / "report.json", cur, old_dir, old)
+    pooled = next(c for c in comps if c.metric == "fc/call_exact")
+    assert (pooled.a, pooled.b, pooled.n, pooled.delta) == ("baseline:bf16", "bf16", 4, -1.0)
