@@ -58,11 +58,11 @@ def run_hub(runner: Any, name: str, limit: int | None) -> list[ItemResult]:
     global _online
     _online = True
     from lm_eval import evaluator
-    from lm_eval.tasks import TaskManager, get_task_dict
+    from lm_eval.tasks import TaskManager
 
     from harness.evals.general import chosen, make_lm
 
-    tasks = get_task_dict(list(HUB_TASKS[name].lm_eval), TaskManager())
+    tasks = TaskManager().load(list(HUB_TASKS[name].lm_eval))  # lm-eval's prompts, its dataset download
     res = evaluator.evaluate(make_lm(runner), tasks, limit=limit, log_samples=True, bootstrap_iters=0)
     items = []
     for sub, samples in sorted((res or {}).get("samples", {}).items()):

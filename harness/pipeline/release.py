@@ -194,7 +194,9 @@ def _expected(sample) -> str:
         return "; ".join(f"{e.name}({json.dumps(e.allowed, ensure_ascii=False)})" for e in target)
     if target == [] or target is None:
         return "(no tool call)" if sample.tools else ""
-    if target == "any_call":  # BFCL relevance: any well-formed call
+    from harness.evals.fc import ANY_CALL
+
+    if target == ANY_CALL:  # BFCL relevance: any well-formed call
         return "(any tool call)"
     return json.dumps(target, ensure_ascii=False)
 

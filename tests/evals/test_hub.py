@@ -17,6 +17,7 @@ def fresh_status(monkeypatch):
     hub.hub_status.cache_clear()
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
     yield monkeypatch
+    monkeypatch.undo()
     hub.hub_status.cache_clear()
 
 
@@ -52,3 +53,19 @@ def test_evaluation_records_skipped_hub_tasks_without_loading_a_model(fresh_stat
         ("fr/hub_belebele_fra", 0, "hub unreachable: HF_HUB_OFFLINE is set"),
         ("fr/hub_global_mmlu_fr", 0, "hub unreachable: HF_HUB_OFFLINE is set")]
     assert suites[0].version == hub.HUB_TASKS["fr/hub_belebele_fra"].version
+
+
+@pytest.mark.slow  # lm-eval indexes its thousands of task files first (seconds, no model)
+def test_a_hub_task_that_fails_to_load_is_skipped_on_every_level(fresh_status, tmp_path) -> None:
+    # The probe says the Hub answers, but the task cannot load (here: a name lm-eval does not know).
+    fresh_status.setattr(hub, "hub_status", lambda: "")
+    fresh_status.setattr(hub, "_online", False)
+    fresh_status.setitem(hub.HUB_TASKS, "fr/hub_belebele_fra", hub.HubTask("x-1", ("no_such_lm_eval_task_xyz",)))
+    spec = EvalSpec(tasks=["fr/hub_belebele_fra"], limit=1)
+    levels = [Artifact(n, "gguf", tmp_path / f"{n}.gguf", n) for n in ("f16", "q8_0")]
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        results, suites = evaluate_levels(levels, spec, store)
+    assert results == {"f16": {}, "q8_0": {}}
+    (suite,) = suites
+    assert suite.name == "fr/hub_belebele_fra" and suite.n_items == 0
+    assert suite.skipped.startswith("hub task failed: ") and "no_such_lm_eval_task_xyz" in suite.skipped
