@@ -3,6 +3,7 @@ report.json holds every level with the contract's metrics, a rerun reuses everyt
 
 from __future__ import annotations
 
+import gzip
 import json
 import subprocess
 import sys
@@ -63,10 +64,10 @@ def test_release_writes_report_card_and_site(tiny_run):
     assert report["gate"]["passed"] == (proc.returncode == 0)
     for lv in report["levels"]:  # per BFCL category, the BFCL group, and the suite pooled
         assert {"fc/bfcl_simple/call_exact", "fc/bfcl_irrelevance/call_exact", "fc/bfcl/call_exact"} <= set(lv["metrics"])
-    items = json.loads((run / "item_scores.json").read_text())
-    assert [lv["name"] for lv in items["levels"]] == names
-    assert [lv["sha256"] for lv in items["levels"]] == [lv["sha256"] for lv in report["levels"]]
-    assert len(items["levels"][0]["tasks"]["fc/bfcl_simple"]["ids"]) == 3
+    items = json.loads(gzip.decompress((run / "item_scores.json.gz").read_bytes()))
+    assert list(items["levels"]) == names
+    assert [items["levels"][n]["sha256"] for n in names] == [lv["sha256"] for lv in report["levels"]]
+    assert len(items["levels"]["base"]["tasks"]["fc/bfcl_simple"]) == 3
     assert (run / "card" / "README.md").read_text().startswith("---")
     assert (run / "site" / "html" / "index.html").is_file()
 
