@@ -34,16 +34,17 @@ DEFAULT_TASKS = ("fc/bfcl_simple,fc/bfcl_multiple,fc/bfcl_parallel,fc/bfcl_paral
 def build_gguf(work: Path, level: str) -> Path:
     """The embedded model as a GGUF level, through the harness's own stages (cached in `work`)."""
     from harness.cache import StageCache
+    from harness.export.toolchain import resolve_toolchain
     from harness.pipeline import stages
     from harness.profiles import load_profile
 
-    cache = StageCache(work)
+    cache, tools = StageCache(work), resolve_toolchain(None)
     base_dir, base_rec = stages.base(cache, load_profile("demo"))
-    conv_dir, conv_rec = stages.convert(cache, "bench", base_dir, base_rec.outputs["sha256"], "f16")
+    conv_dir, conv_rec = stages.convert(cache, "bench", base_dir, base_rec.outputs["sha256"], "f16", tools)
     f16 = conv_dir / conv_rec.outputs["file"]
     if level == "f16":
         return f16
-    q_dir, q_rec = stages.quantize(cache, "bench", f16, conv_rec.outputs["sha256"], level.upper())
+    q_dir, q_rec = stages.quantize(cache, "bench", f16, conv_rec.outputs["sha256"], level.upper(), tools)
     return q_dir / q_rec.outputs["file"]
 
 
