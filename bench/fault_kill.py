@@ -1,13 +1,19 @@
 """kill -9 at random points of a release, then rerun until it finishes; the report must be identical.
 
-    python bench/fault_kill.py [--profile tests/data/tiny.yaml] [--kills 20] [--out /tmp/fault]
+    python bench/fault_kill.py [--profile tests/data/tiny.yaml] [--kills 20] [--sweep] [--out /tmp/fault]
 
 First an uninterrupted reference run. Then chains: start `harness release`, SIGKILL its process
 group after a random delay, start again, ... until a run finishes by itself; a new chain starts
 from an empty folder until --kills kills were made. After every kill and restart it checks that
 nothing finished was lost: complete stages keep their stage.json (same mtime) and the results store
-never loses rows (it commits every 8 items, so at most that batch is recomputed). Each finished
-chain's report.json must equal the reference in every score. Prints the stage each kill hit.
+never loses rows (it commits every item, every batch of 8 on HF levels, so at most that is
+recomputed). Each finished chain's report.json must equal the reference in every score. Prints
+the stage each kill hit.
+
+With --sweep, one more chain kills once inside every stage in order (base, train, merge, ...,
+each eval level, kld, and just after kld while the report is written): it waits for the stage's
+start line in the log, then kills after a random part of that stage's time in the reference run,
+so short stages (merge takes under a second) are hit too.
 """
 
 from __future__ import annotations
@@ -55,6 +61,25 @@ def in_flight(log: Path) -> str:
     return last.split()[1] if last.startswith("▶") else f"after {last.split()[1]}"
 
 
+def reference_stages(log: Path) -> list[tuple[str, float]]:
+    """(stage, seconds) in run order from the reference log's `✓ stage 12.3s` lines."""
+    out = []
+    for ln in log.read_text(errors="replace").splitlines():
+        if ln.startswith("✓ ") and ln.endswith("s") and "cached" not in ln:
+            key, _, secs = ln[2:].rpartition(" ")
+            out.append((key, float(secs[:-1])))
+    return out
+
+
+def wait_for_line(proc: subprocess.Popen, log: Path, prefix: str) -> bool:
+    """Poll the log until a line starts with `prefix`; False when the process ended first."""
+    while proc.poll() is None:
+        if any(ln.startswith(prefix) for ln in log.read_text(errors="replace").splitlines()):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 def scores(report: dict) -> dict:
     """Every score of a report: per level metrics, comparisons, checks, gate verdict."""
     return {"levels": {lv["name"]: lv["metrics"] for lv in report["levels"]},
@@ -69,6 +94,7 @@ def main() -> None:
     p.add_argument("--out", default="/tmp/fault")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--max-per-chain", type=int, default=6)
+    p.add_argument("--sweep", action="store_true", help="then one chain that kills inside every stage in turn")
     a = p.parse_args()
     out, rng = Path(a.out), random.Random(a.seed)
     out.mkdir(parents=True, exist_ok=True)
@@ -124,6 +150,48 @@ def main() -> None:
             if not same:
                 violations.append(f"chain {chains}: report differs from the reference")
             break
+
+    if a.sweep:
+        chains += 1
+        targets = [(f"▶ {k}", d) for k, d in reference_stages(out / "ref.log")]
+        targets.append((f"✓ {targets[-1][0][2:]}", 0.5))  # after the last stage: report and gate being written
+        root, attempt, before = out / f"chain{chains}", 0, None
+        run_dir = root / name
+        for prefix, seconds in targets + [(None, 0.0)]:
+            attempt += 1
+            log = out / f"chain{chains}-{attempt}.log"
+            proc = start(a.profile, root, log)
+            if before is not None:
+                time.sleep(2)
+                stages_now, rows_now = finished_stages(run_dir), store_rows(run_dir)
+                lost = [s for s, m in before[0].items() if stages_now.get(s) != m]
+                if lost or rows_now < before[1]:
+                    violations.append(f"sweep attempt {attempt}: lost stages {lost}, rows {before[1]} -> {rows_now}")
+            if prefix is None:
+                break
+            if not wait_for_line(proc, log, prefix):
+                violations.append(f"sweep attempt {attempt}: the run ended before `{prefix}`")
+                continue
+            delay = rng.uniform(0, seconds)
+            time.sleep(delay)
+            if proc.poll() is not None:
+                print(f"sweep attempt {attempt}: finished before the kill, {delay:.1f}s after `{prefix}`", flush=True)
+                before = (finished_stages(run_dir), store_rows(run_dir))
+                continue
+            stage = in_flight(log)
+            before = (finished_stages(run_dir), store_rows(run_dir))
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            kills += 1
+            hit[stage] += 1
+            print(f"kill {kills:2d}: sweep attempt {attempt} {delay:5.1f}s after `{prefix}` in {stage} "
+                  f"({len(before[0])} stages done, {before[1]} items stored)", flush=True)
+        rc = proc.wait()
+        got = scores(json.loads((run_dir / "report.json").read_text())) if (run_dir / "report.json").exists() else None
+        identical += got == ref
+        print(f"sweep: finished after {attempt} starts, exit {rc}, report identical to reference: {got == ref}", flush=True)
+        if got != ref:
+            violations.append("sweep: report differs from the reference")
 
     print(f"\nkills {kills} over {chains} chains; stages hit: {dict(sorted(hit.items()))}")
     print(f"finished chains with a report identical to the uninterrupted run: {identical}/{chains}")
