@@ -1,0 +1,65 @@
+"""The bench scripts keep working as the package changes: each runs here on tiny settings.
+
+Their numbers are measured by hand on a quiet machine (bench/RESULTS.md); these tests only keep the
+scripts runnable and check what they print, so a refactor cannot silently break a measurement.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+# the test cache of tests/conftest.py: the bench's GGUFs are built once and reused
+CACHE = Path(os.environ.get("HARNESS_TEST_CACHE") or Path(tempfile.gettempdir()) / "harness-test-cache")
+
+
+def _run(script: str, *args: str, timeout: int = 900) -> str:
+    env = dict(os.environ, HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", COLUMNS="200")
+    proc = subprocess.run([sys.executable, str(BENCH / script), *args], capture_output=True, text=True,
+                          env=env, timeout=timeout, cwd=BENCH.parent)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout
+
+
+def _module(name: str):
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", BENCH / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+def test_eval_speed_runs_both_sides_on_the_same_prompts():
+    out = _run("eval_speed.py", "--work", str(CACHE / "bench-eval"), "--prompts", "2", "--max-new-tokens", "6",
+               "--repeats", "1", "--limit", "2", "--tasks", "fc/fr_fc,fr/mc,general/arc_easy")
+    ratio = re.search(r"ratio harness/raw tokens/s: ([0-9.]+).*identical answers: (\d+)/(\d+)", out)
+    assert ratio, out
+    assert float(ratio.group(1)) > 0
+    assert ratio.group(2) == ratio.group(3) == "2", out  # greedy on the same token ids: the same answers
+    for task in ("fc/fr_fc", "fr/mc", "general/arc_easy"):
+        assert re.search(rf"{re.escape(task)}\s+2 items", out), out
+
+
+def test_gate_false_alarm_prints_every_correction():
+    out = _run("gate_false_alarm.py", "--replicates", "3", timeout=300)
+    for method in ("holm", "bonferroni", "none"):
+        assert re.search(rf"\| {method} \|( [0-9.]+% \|)+", out), out
+
+
+def test_fault_kill_reads_stages_and_the_stage_in_flight(tmp_path):
+    fk = _module("fault_kill")
+    ref = tmp_path / "ref.log"
+    ref.write_text("▶ base SmolLM2\n✓ base 28.6s\n▶ eval base hf x\n✓ eval base 45.4s\n"
+                   "✓ train cached (train-1)\n▶ kld 3 GGUF levels\n✓ kld 5.1s\n")
+    assert fk.reference_stages(ref) == [("base", 28.6), ("eval base", 45.4), ("kld", 5.1)]
+    assert fk.in_flight(ref) == "after kld"
+    ref.write_text("▶ base SmolLM2\n✓ base 28.6s\n▶ train 3 steps\n")
+    assert fk.in_flight(ref) == "train"
