@@ -80,11 +80,36 @@ def wait_for_line(proc: subprocess.Popen, log: Path, prefix: str) -> bool:
     return False
 
 
+def snapshot(run_dir: Path) -> tuple[dict[str, float], int]:
+    return finished_stages(run_dir), store_rows(run_dir)
+
+
+def losses(run_dir: Path, before: tuple[dict[str, float], int]) -> str | None:
+    """What a restart no longer finds of what was finished before the kill; None when nothing."""
+    time.sleep(2)
+    stages_now, rows_now = snapshot(run_dir)
+    lost = [s for s, m in before[0].items() if stages_now.get(s) != m]
+    return f"lost stages {lost}, rows {before[1]} -> {rows_now}" if lost or rows_now < before[1] else None
+
+
+def kill(proc: subprocess.Popen, log: Path, run_dir: Path) -> tuple[str, tuple[dict[str, float], int]]:
+    """SIGKILL the run's whole process group; returns the stage it hit and what was finished then."""
+    stage, before = in_flight(log), snapshot(run_dir)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    return stage, before
+
+
 def scores(report: dict) -> dict:
     """Every score of a report: per level metrics, comparisons, checks, gate verdict."""
     return {"levels": {lv["name"]: lv["metrics"] for lv in report["levels"]},
             "comparisons": report.get("comparisons"), "checks": [(c["name"], c["passed"]) for c in report["checks"]],
             "gate": report["gate"]["passed"]}
+
+
+def final_scores(run_dir: Path) -> dict | None:
+    report = run_dir / "report.json"
+    return scores(json.loads(report.read_text())) if report.exists() else None
 
 
 def main() -> None:
@@ -121,29 +146,21 @@ def main() -> None:
             attempt += 1
             log = out / f"chain{chains}-{attempt}.log"
             proc = start(a.profile, root, log)
-            if before is not None:  # a restart must find everything finished before the kill
-                time.sleep(2)
-                stages_now, rows_now = finished_stages(run_dir), store_rows(run_dir)
-                lost = [s for s, m in before[0].items() if stages_now.get(s) != m]
-                if lost or rows_now < before[1]:
-                    violations.append(f"chain {chains} attempt {attempt}: lost stages {lost}, rows {before[1]} -> {rows_now}")
+            if before is not None and (lost := losses(run_dir, before)):  # a restart must find all finished work
+                violations.append(f"chain {chains} attempt {attempt}: {lost}")
             if attempt <= n_kills and kills < a.kills:
                 delay = rng.uniform(3, ref_s / 3)
                 try:
                     proc.wait(timeout=delay)
                 except subprocess.TimeoutExpired:
-                    stage = in_flight(log)
-                    before = (finished_stages(run_dir), store_rows(run_dir))
-                    os.killpg(proc.pid, signal.SIGKILL)
-                    proc.wait()
+                    stage, before = kill(proc, log, run_dir)
                     kills += 1
                     hit[stage] += 1
                     print(f"kill {kills:2d}: chain {chains} attempt {attempt} after {delay:5.1f}s in {stage} "
                           f"({len(before[0])} stages done, {before[1]} items stored)", flush=True)
                     continue
             rc = proc.wait()
-            got = scores(json.loads((run_dir / "report.json").read_text())) if (run_dir / "report.json").exists() else None
-            same = got == ref
+            same = final_scores(run_dir) == ref
             identical += same
             print(f"chain {chains}: finished after {attempt} starts, exit {rc}, report identical to reference: {same}",
                   flush=True)
@@ -161,12 +178,8 @@ def main() -> None:
             attempt += 1
             log = out / f"chain{chains}-{attempt}.log"
             proc = start(a.profile, root, log)
-            if before is not None:
-                time.sleep(2)
-                stages_now, rows_now = finished_stages(run_dir), store_rows(run_dir)
-                lost = [s for s, m in before[0].items() if stages_now.get(s) != m]
-                if lost or rows_now < before[1]:
-                    violations.append(f"sweep attempt {attempt}: lost stages {lost}, rows {before[1]} -> {rows_now}")
+            if before is not None and (lost := losses(run_dir, before)):
+                violations.append(f"sweep attempt {attempt}: {lost}")
             if prefix is None:
                 break
             if not wait_for_line(proc, log, prefix):
@@ -176,21 +189,18 @@ def main() -> None:
             time.sleep(delay)
             if proc.poll() is not None:
                 print(f"sweep attempt {attempt}: finished before the kill, {delay:.1f}s after `{prefix}`", flush=True)
-                before = (finished_stages(run_dir), store_rows(run_dir))
+                before = snapshot(run_dir)
                 continue
-            stage = in_flight(log)
-            before = (finished_stages(run_dir), store_rows(run_dir))
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
+            stage, before = kill(proc, log, run_dir)
             kills += 1
             hit[stage] += 1
             print(f"kill {kills:2d}: sweep attempt {attempt} {delay:5.1f}s after `{prefix}` in {stage} "
                   f"({len(before[0])} stages done, {before[1]} items stored)", flush=True)
         rc = proc.wait()
-        got = scores(json.loads((run_dir / "report.json").read_text())) if (run_dir / "report.json").exists() else None
-        identical += got == ref
-        print(f"sweep: finished after {attempt} starts, exit {rc}, report identical to reference: {got == ref}", flush=True)
-        if got != ref:
+        same = final_scores(run_dir) == ref
+        identical += same
+        print(f"sweep: finished after {attempt} starts, exit {rc}, report identical to reference: {same}", flush=True)
+        if not same:
             violations.append("sweep: report differs from the reference")
 
     print(f"\nkills {kills} over {chains} chains; stages hit: {dict(sorted(hit.items()))}")

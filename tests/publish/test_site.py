@@ -26,18 +26,8 @@ ITEMS = [
 ]
 
 
-def make_run(folder: Path, source: Path, release: str, created: str, items: list[dict] | None = None) -> Path:
-    folder.mkdir(parents=True)
-    report = json.loads(source.read_text())
-    report.update(release=release, created=created)
-    (folder / "report.json").write_text(json.dumps(report))
-    if items is not None:
-        (folder / "items.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
-    return folder
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, make_run) -> Path:
     tmp = tmp_path_factory.mktemp("site")
     decisions = tmp / "decisions"
     decisions.mkdir()
@@ -156,7 +146,7 @@ def test_decisions(site: Path) -> None:
     assert "2026-11-20" in decisions
 
 
-def test_strict_build_fails_loudly(tmp_path: Path) -> None:
+def test_strict_build_fails_loudly(tmp_path: Path, make_run) -> None:
     decisions = tmp_path / "decisions"
     decisions.mkdir()
     (decisions / "0001.md").write_text("# Broken\n\nSee [missing](nowhere.md).\n")
@@ -165,7 +155,7 @@ def test_strict_build_fails_loudly(tmp_path: Path) -> None:
         build_site([run], tmp_path / "out", decisions_dir=decisions)
 
 
-def test_bad_inputs(tmp_path: Path) -> None:
+def test_bad_inputs(tmp_path: Path, make_run) -> None:
     run = make_run(tmp_path / "run", REAL, "demo", "2026-11-29T12:00:00+00:00")
     (run / "items.jsonl").write_text(json.dumps(ITEMS[0]) + "\n{not json\n")
     with pytest.raises(BadInput) as err:

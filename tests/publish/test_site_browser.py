@@ -36,26 +36,14 @@ ITEMS = [
 ]
 
 
-def _run(folder: Path, release: str, created: str, items: list[dict] | None = None) -> Path:
-    import json
-
-    folder.mkdir(parents=True)
-    report = json.loads((DATA / "report_release_demo.json").read_text())
-    report.update(release=release, created=created)
-    (folder / "report.json").write_text(json.dumps(report))
-    if items:
-        (folder / "items.jsonl").write_text("".join(json.dumps(i) + "\n" for i in items))
-    return folder
-
-
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(tmp_path_factory: pytest.TempPathFactory, make_run) -> Path:
     tmp = tmp_path_factory.mktemp("browser-site")
     notes = tmp / "decisions"
     notes.mkdir()
     (notes / "2026-11-29-q4.md").write_text("# Ship Q4_K_M by default\n\nSmallest level that passes.\n")
-    runs = [_run(tmp / "new", "demo", "2026-11-29T12:00:00+00:00", ITEMS),
-            _run(tmp / "old", "demo-prev", "2026-10-01T12:00:00+00:00")]
+    runs = [make_run(tmp / "new", DATA / "report_release_demo.json", "demo", "2026-11-29T12:00:00+00:00", ITEMS),
+            make_run(tmp / "old", DATA / "report_release_demo.json", "demo-prev", "2026-10-01T12:00:00+00:00")]
     return build_site(runs, tmp / "out", decisions_dir=notes)
 
 
