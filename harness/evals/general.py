@@ -166,7 +166,7 @@ def make_lm(runner: Any) -> Any:
     level = lm_log.level
     lm_log.setLevel(logging.ERROR)  # HFLM warns whenever given a model object, which is our normal case
     try:
-        return HFLM(pretrained=runner.model, tokenizer=runner.tokenizer, batch_size=8, device="cpu")
+        return HFLM(pretrained=runner.model, tokenizer=runner.tokenizer, batch_size=runner.batch_size, device=runner.device)
     finally:
         lm_log.setLevel(level)
 

@@ -1,18 +1,54 @@
-"""An HF folder run by transformers on CPU (float32 compute), with the folder's own chat template."""
+"""An HF folder run by transformers with the folder's own chat template: on CUDA in bfloat16 with large
+length-sorted batches when a GPU is present, else on CPU in float32 (the path the tests and the demo run)."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
 
 from harness.runners._chat import ChatPromptMixin
+from harness.runners.engine import EngineInfo
+
+
+CPU_BATCH = 8
+GPU_LL_TOKENS = 32_768  # padded tokens per log-likelihood forward on the GPU (bf16 logits: 16 GB at 248k vocab)
+GPU_BATCH = 64  # one H200 holds 64 sequences of a 4B/9B model at n_ctx 8192 in bf16 with room to spare
+
+
+def pick_device() -> str:
+    """CUDA when present, unless HARNESS_DEVICE says otherwise (e.g. `cpu` to keep a GPU free)."""
+    wanted = os.environ.get("HARNESS_DEVICE", "")
+    if wanted:
+        return wanted
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def engine_record(model, device: str, dtype: str, batch_size: int) -> EngineInfo:
+    """What ran this level, for the report: Qwen3.5's linear attention runs on flash-linear-attention and
+    causal-conv1d kernels when installed, else on transformers' slow PyTorch fallback; say which."""
+    layer_types = getattr(getattr(model.config, "text_config", model.config), "layer_types", None) or []
+    info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch_size)
+    if "linear_attention" in layer_types:
+        fla = importlib.util.find_spec("fla") is not None
+        conv = importlib.util.find_spec("causal_conv1d") is not None
+        info.linear_attention = "fla" if fla else "pytorch fallback (slow)"
+        info.causal_conv1d = "kernel" if conv else "pytorch fallback"
+    if device.startswith("cuda"):
+        import torch
+
+        info.device_name = torch.cuda.get_device_name(torch.device(device))
+    return info
 
 
 class HFRunner(ChatPromptMixin):
     kind = "hf"
 
-    def __init__(self, path: Path, batch_size: int = 8, n_ctx: int = 2048):
+    def __init__(self, path: Path, batch_size: int | None = None, n_ctx: int = 2048, device: str | None = None):
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -21,10 +57,16 @@ class HFRunner(ChatPromptMixin):
         info = read_hf_info(path)
         require_safetensors(path)
         self.path = path
-        self.batch_size = batch_size
+        self.device = device or pick_device()
+        on_gpu = self.device.startswith("cuda")
+        # bf16 is what the GPU runs fast and what the merged folder holds; fp32 on CPU (bf16 matmuls are slow there).
+        self.dtype = "bfloat16" if on_gpu else "float32"
+        self.batch_size = batch_size or (GPU_BATCH if on_gpu else CPU_BATCH)
         self.n_ctx = n_ctx  # the same context limit as the GGUF levels, so every level sees the same items
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=torch.float32, use_safetensors=True).eval()
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype),
+                                                          use_safetensors=True).to(self.device).eval()
+        self.engine = engine_record(self.model, self.device, self.dtype, self.batch_size)
         self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
         self.bos_token = self.tokenizer.bos_token or ""
         self.eos_token = self.tokenizer.eos_token or ""
@@ -50,8 +92,8 @@ class HFRunner(ChatPromptMixin):
             idx = order[start : start + self.batch_size]
             encoded = [encoded_all[i] for i in idx]
             width = max(len(e) for e in encoded)
-            ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded])
-            mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded])
+            ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded], device=self.device)
+            mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded], device=self.device)
             with torch.inference_mode():
                 gen = self.model.generate(input_ids=ids, attention_mask=mask, max_new_tokens=max(limits[i] for i in idx),
                                           do_sample=False, eos_token_id=self.eos_ids, pad_token_id=pad)
@@ -81,7 +123,7 @@ class HFRunner(ChatPromptMixin):
         import torch
 
         with torch.inference_mode():
-            return self.model(torch.tensor([tokens])).logits[0].float().numpy()
+            return self.model(torch.tensor([tokens], device=self.device)).logits[0].float().cpu().numpy()
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
         import torch
@@ -92,23 +134,42 @@ class HFRunner(ChatPromptMixin):
             whole = self._encode(context + continuation)
             cont = whole[len(ctx):] if whole[: len(ctx)] == ctx else self._encode(continuation)
             seqs.append((ctx + cont, len(ctx)))
-        out = []
-        # One forward per batch, padded on the right: a causal model's logits at real positions do not
-        # depend on what follows them, so each row scores as if alone.
-        for start in range(0, len(seqs), self.batch_size):
-            batch = seqs[start : start + self.batch_size]
+        out: list[tuple[float, bool]] = [(0.0, False)] * len(seqs)
+        for idx in self._ll_batches([len(t) for t, _ in seqs]):
+            batch = [seqs[i] for i in idx]
             width = max(len(t) for t, _ in batch)
-            ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t, _ in batch])
-            mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t, _ in batch])
+            # Padded on the right: a causal model's logits at real positions do not depend on what follows
+            # them, so each row scores as if alone.
+            ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t, _ in batch], device=self.device)
+            mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t, _ in batch], device=self.device)
             with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=mask).logits.float().numpy()
+                logits = self.model(input_ids=ids, attention_mask=mask).logits
+                # Only the continuation rows leave the device: a batch's full logits are B x T x vocab.
+                rows = [logits[r, n_ctx - 1 : len(t) - 1].float().cpu().numpy() for r, (t, n_ctx) in enumerate(batch)]
+            del logits
             for row, (tokens, n_ctx) in enumerate(batch):
-                lg = logits[row, n_ctx - 1 : len(tokens) - 1].astype(np.float64)
+                lg = rows[row].astype(np.float64)
                 m = lg.max(-1, keepdims=True)
                 logp = lg - m - np.log(np.exp(lg - m).sum(-1, keepdims=True))
                 target = np.array(tokens[n_ctx:])
-                out.append((float(logp[np.arange(len(target)), target].sum()), bool((logp.argmax(-1) == target).all())))
+                out[idx[row]] = (float(logp[np.arange(len(target)), target].sum()), bool((logp.argmax(-1) == target).all()))
         return out
+
+    def _ll_batches(self, lengths: list[int]) -> list[list[int]]:
+        """Batches of request indices. On the GPU: length-sorted, at most `batch_size` rows and
+        GPU_LL_TOKENS padded tokens each (the logits of a batch are B x T x vocab, 248k wide for Qwen3.5).
+        On the CPU: request order in fixed batches, as before (the demo's numbers stay put)."""
+        if not self.device.startswith("cuda"):
+            return [list(range(s, min(s + self.batch_size, len(lengths)))) for s in range(0, len(lengths), self.batch_size)]
+        batches: list[list[int]] = []
+        for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
+            cur = batches[-1] if batches else None
+            # Sorted ascending, so this row is the widest of the batch it joins.
+            if cur is not None and len(cur) < self.batch_size and (len(cur) + 1) * lengths[i] <= GPU_LL_TOKENS:
+                cur.append(i)
+            else:
+                batches.append([i])
+        return batches
 
     def tokenize(self, text: str) -> list[int]:
         return self._encode(text)

@@ -50,3 +50,38 @@ def test_generation_stops_at_the_context_limit(hf) -> None:
     assert len(hf.tokenize(outs[2])) <= room + 1  # re-tokenizing may merge or split one token
     alone = hf.generate([short], 40)[0]
     assert outs[0] == alone and n_short < hf.n_ctx  # batch neighbours do not change an answer
+
+
+def _bare_runner(device: str, batch_size: int):
+    from harness.runners.hf import HFRunner
+
+    runner = HFRunner.__new__(HFRunner)  # batching only: no model needed
+    runner.device, runner.batch_size = device, batch_size
+    return runner
+
+
+def test_gpu_loglikelihood_batches_are_length_sorted_within_token_budget():
+    from harness.runners.hf import GPU_LL_TOKENS
+
+    lengths = [5, 3000, 40, 9000, 7, 700, 700, 12000, 1]
+    batches = _bare_runner("cuda", 4)._ll_batches(lengths)
+    assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
+    for b in batches:
+        assert len(b) <= 4 and len(b) * max(lengths[i] for i in b) <= max(GPU_LL_TOKENS, lengths[b[0]])
+    flat = [lengths[i] for b in batches for i in b]
+    assert flat == sorted(lengths)
+
+
+def test_cpu_loglikelihood_batches_keep_request_order():
+    assert _bare_runner("cpu", 3)._ll_batches([9, 1, 5, 2, 8]) == [[0, 1, 2], [3, 4]]
+
+
+def test_device_override(monkeypatch):
+    from harness.runners.hf import pick_device
+
+    monkeypatch.setenv("HARNESS_DEVICE", "cpu")
+    assert pick_device() == "cpu"
+    monkeypatch.delenv("HARNESS_DEVICE")
+    import torch
+
+    assert pick_device() == ("cuda" if torch.cuda.is_available() else "cpu")
