@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from harness.errors import BadInput
+from harness.models.record import BaseRecord
 
 
 class _Record(BaseModel):
@@ -173,6 +174,7 @@ class Report(_Record):
     stop_tokens: list[str] = []  # strings that end an assistant turn, for deployment recipes
     chat_template: str = ""  # the merged model's jinja chat template (Ollama's TEMPLATE is derived from it)
     license: str = ""  # the profile's license (the base model's), for the card's front matter
+    base: BaseRecord | None = None  # what stage `base` read and saved, and what it dropped (vision, MTP) and why
 
     def level(self, name: str) -> Level:
         for lv in self.levels:
