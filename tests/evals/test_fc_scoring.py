@@ -22,13 +22,13 @@ IRRELEVANT = Sample(id="i1", messages=MSGS, tools=TOOLS, target=[])
 
 def test_irrelevance_no_call():
     scores = score_calls(IRRELEVANT, "Je ne peux pas répondre à cela.")
-    assert scores == {"call_exact": 1.0}
+    assert scores == {"call_exact": 1.0, "unfinished": 0.0}
     assert "json_valid" not in scores and "schema_valid" not in scores
 
 
 def test_irrelevance_with_a_call():
     scores = score_calls(IRRELEVANT, '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>')
-    assert scores == {"call_exact": 0.0}
+    assert scores == {"call_exact": 0.0, "unfinished": 0.0}
 
 
 def test_irrelevance_broken_call_attempt_is_still_a_call():
@@ -50,16 +50,17 @@ def test_unknown_tool_is_not_schema_valid():
 def test_right_call_scores_all_ones():
     for out in ('<tool_call>{"name": "get_weather", "arguments": {"city": "paris"}}</tool_call>',
                 '{"name": "get_weather", "arguments": {"city": "Paris", "days": 1}}'):
-        assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0}
+        assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
 
 
 def test_schema_valid_but_wrong_value():
     scores = score_calls(CALL, '<tool_call>{"name": "get_weather", "arguments": {"city": "Lyon"}}</tool_call>')
-    assert scores == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 0.0}
+    assert scores == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 0.0, "unfinished": 0.0}
 
 
 def test_no_call_when_one_expected():
-    assert score_calls(CALL, "Il fait beau.") == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0}
+    assert score_calls(CALL, "Il fait beau.") == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0,
+                                                  "unfinished": 0.0}
 
 
 # read_jsonl
@@ -147,6 +148,6 @@ def test_bfcl_simple_python_loads_with_json_schema_types():
     assert s0.messages[0]["role"] == "user"
     assert s0.target and s0.target[0].name == "calculate_triangle_area"
     out = '<tool_call>{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}</tool_call>'
-    assert score_calls(s0, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0}
+    assert score_calls(s0, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
     # the order is shuffled, but with a fixed seed
     assert [s.id for s in bfcl_samples("simple_python")] == [s.id for s in samples]
