@@ -151,3 +151,57 @@ def test_bfcl_simple_python_loads_with_json_schema_types():
     assert score_calls(s0, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
     # the order is shuffled, but with a fixed seed
     assert [s.id for s in bfcl_samples("simple_python")] == [s.id for s in samples]
+
+
+# Qwen3.5 XML calls and reasoning
+
+XML_PARIS = "<tool_call>\n<function=get_weather>\n<parameter=city>\nParis\n</parameter>\n<parameter=days>\n1\n</parameter>\n</function>\n</tool_call>"
+THINK = "<think>\nThe user wants the weather in Paris.\n</think>\n\n"
+
+
+def test_xml_call_scores_like_the_json_one():
+    assert score_calls(CALL, THINK + XML_PARIS) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0,
+                                                    "unfinished": 0.0}
+
+
+def test_xml_value_typed_by_schema_passes_validation():
+    # "1" is typed as an integer because the schema says so; as text it would fail schema validation.
+    no_tools = Sample(id="c2", messages=MSGS, tools=None, target=CALL.target)
+    assert score_calls(CALL, XML_PARIS)["schema_valid"] == 1.0
+    assert score_calls(no_tools, XML_PARIS)["call_exact"] == 0.0
+
+
+def test_xml_value_of_wrong_type_fails_schema_only():
+    out = XML_PARIS.replace("\n1\n", "\ndemain\n")
+    assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 0.0, "call_exact": 0.0, "unfinished": 0.0}
+
+
+def test_malformed_xml_is_not_json_valid():
+    out = XML_PARIS.replace("</function>\n", "")
+    assert score_calls(CALL, out)["json_valid"] == 0.0
+
+
+def test_call_drafted_in_reasoning_does_not_count():
+    out = "<think>\n" + XML_PARIS + "\nActually no tool is needed.\n</think>\n\nJe ne sais pas."
+    assert score_calls(CALL, out)["call_exact"] == 0.0
+    assert score_calls(IRRELEVANT, out) == {"call_exact": 1.0, "unfinished": 0.0}
+
+
+def test_unfinished_reasoning_never_passes_irrelevance():
+    out = "<think>\nHmm, is there a tool for this? Let me list what I know about"
+    assert score_calls(IRRELEVANT, out) == {"call_exact": 0.0, "unfinished": 1.0}
+    assert score_calls(CALL, out) == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0, "unfinished": 1.0}
+
+
+def test_unfinished_is_reported_per_task_group_and_suite():
+    from harness.evals.aggregate import metrics
+    from harness.evals.core import ItemResult
+
+    results = {"fc/bfcl_irrelevance": [ItemResult("fc/bfcl_irrelevance", f"i{k}", out, score_calls(IRRELEVANT, out))
+                                       for k, out in enumerate(["<think>\nendless", "Non.", "<think>\nx</think>\nNon."])],
+               "fc/fr_fc": [ItemResult("fc/fr_fc", "c1", XML_PARIS, score_calls(CALL, XML_PARIS))]}
+    m = metrics(results)
+    assert m["fc/bfcl_irrelevance/unfinished"].value == pytest.approx(1 / 3)
+    assert m["fc/bfcl/unfinished"].n == 3
+    assert m["fc/unfinished"].value == pytest.approx(1 / 4) and m["fc/unfinished"].n == 4
+    assert m["fc/bfcl_irrelevance/call_exact"].value == pytest.approx(2 / 3)
