@@ -61,7 +61,7 @@ def parse_functions(body: str, tools: list[dict[str, Any]] | None) -> tuple[list
         if head is None:
             return calls, False
         name, pos = head.group(1).strip(), head.end()
-        props = tool_properties(tools, name) or {}
+        props = tool_properties(tools, name) or {}  # undeclared: no schema, any type
         args: dict[str, Any] = {}
         while (end := _FUNCTION_END.match(body, pos)) is None:
             param = _PARAMETER.match(body, pos)
@@ -69,7 +69,7 @@ def parse_functions(body: str, tools: list[dict[str, Any]] | None) -> tuple[list
                 return calls, False
             key = param.group(1).strip()
             text = _value(param.group(2))
-            args[key] = convert(text, props[key]) if key in props else text
+            args[key] = convert(text, props.get(key))
             pos = param.end()
         pos = end.end()
         if not name:

@@ -9,16 +9,23 @@ qwen3-coder.cpp`, types from `common/json-schema.cpp`) and vLLM's `qwen3_coder` 
   `float`, `dict`, `list` as vLLM reads them), else the types of its `const`/`enum` values, else the
   union of `anyOf`/`oneOf`, the intersection of `allOf`; no type, a `$ref` or a type name nobody
   knows: any type. `number` admits integers;
-- a parameter that may only be a string keeps its text exactly: `"007"`, `"null"`, `"True"` stay strings;
+- `None`, the template's spelling of Python's None, is null whatever the type (the string "None"
+  is written the same way: null wins); where the schema does not admit null, schema validation then
+  fails, as it does for a JSON `null`;
+- otherwise a parameter that may only be a string keeps its text exactly: `"007"`, `"69003"`,
+  `"True"`, `"null"` stay strings (the template writes a string as is);
 - otherwise the text (surrounding whitespace dropped) is read as JSON, else as a Python literal
-  (`True`, `None`, `{'a': 1}`: what `str` writes, vLLM's fallback), else `true`/`false`/`null`/`none`
-  in any case; the value is kept when the schema admits its type (a JSON string is never taken: the
-  raw text is the string);
+  (`True`, `{'a': 1}`: what `str` writes, vLLM's fallback), else `true`/`false`/`null`/`none` in any
+  case; the value is kept when the schema admits its type, or is null (a JSON string is never taken:
+  the raw text is the string);
 - else the raw text: a string where a string is allowed; otherwise an unconvertible value that still
   decodes (the call parses) and then fails schema validation.
-Deliberate deviations from vLLM: it turns any text other than `true` into `false` for a boolean and
-`null` into None even where only a string is allowed; we keep the text in both cases, so a wrong value
-never passes. A parameter the tool does not declare (or a tool we do not know) keeps its text, as in vLLM.
+A parameter the tool does not declare, or a tool not offered, has no schema: any type.
+Deliberate deviations: vLLM turns any text other than `true` into `false` for a boolean, and keeps an
+undeclared parameter as text, and reads `null` (not `None`) as null even where only a string is
+allowed. We keep a non-boolean text as text (a wrong value never passes), and read undeclared
+parameters and null as above, so an XML call rendered by the template means what the same call in
+JSON would.
 """
 
 from __future__ import annotations
@@ -130,10 +137,12 @@ def _candidates(text: str):
 def convert(text: str, schema: Any) -> Any:
     """The value of one parameter from its text (the template's newlines already removed)."""
     types = value_types(schema)
+    if text == "None":
+        return None
     if types == {"string"}:
         return text
     for value in _candidates(text.strip()):
         kind = json_type(value)
-        if kind != "string" and kind in types:
+        if value is None or (kind != "string" and kind in types):
             return value
     return text

@@ -88,15 +88,18 @@ def test_unfinished_reasoning_has_no_calls():
     assert p.unfinished and not p.attempted and not p.json_valid and p.calls == []
 
 
-def test_unknown_tool_and_parameter_keep_text():
-    p = parse_tool_calls(xml_call("get_news", [("limit", "5")]) + "\n"
+def test_unknown_tool_and_parameter_read_as_any_type():
+    p = parse_tool_calls(xml_call("get_news", [("limit", "5"), ("topic", "sport")]) + "\n"
                          + xml_call("get_weather", [("city", "Nice"), ("hour", "12")]), TOOLS)
     assert p.json_valid  # decodes; the schema check is the scorer's business
-    assert p.calls == [Call("get_news", {"limit": "5"}), Call("get_weather", {"city": "Nice", "hour": "12"})]
+    assert p.calls == [Call("get_news", {"limit": 5, "topic": "sport"}), Call("get_weather", {"city": "Nice", "hour": 12})]
 
 
-def test_without_tools_values_stay_text():
-    assert parse_tool_calls(WEATHER).calls == [Call("get_weather", {"city": "Paris", "days": "3"})]
+def test_without_tools_values_are_read_as_any_type():
+    assert parse_tool_calls(WEATHER).calls == [Call("get_weather", {"city": "Paris", "days": 3})]
+    assert parse_tool_calls(xml_call("book_table", [("postcode", "69003")])).calls[0].arguments == {"postcode": 69003}
+    assert parse_tool_calls(xml_call("book_table", [("postcode", "69003")]), TOOLS).calls[0].arguments == \
+        {"postcode": "69003"}  # the schema is what keeps it a string
 
 
 def test_no_parameters():

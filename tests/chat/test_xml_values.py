@@ -23,7 +23,6 @@ from harness.chat.xml_values import ANY, convert, value_types
     ({"type": "array"}, "(1, 2)", [1, 2]),
     ({"type": "object"}, '{"a": {"b": [1, null]}, "c": true}', {"a": {"b": [1, None]}, "c": True}),
     ({"type": "object"}, "{'a': True, 'b': None}", {"a": True, "b": None}),
-    ({"type": "null"}, "None", None),
     ({"type": "null"}, "null", None),
     ({"type": ["integer", "null"]}, "None", None),
     ({"type": ["integer", "null"]}, "4", 4),
@@ -41,11 +40,23 @@ def test_typed_values(schema, text, value):
     assert got == value and type(got) is type(value)
 
 
-@pytest.mark.parametrize("text", ["69003", "007", "3.0", "True", "null", "None", "[1, 2]", '{"a": 1}',
+@pytest.mark.parametrize("text", ["69003", "007", "3.0", "True", "null", "none", "[1, 2]", '{"a": 1}',
                                   "  padded  ", "ligne 1\nligne 2"])
 def test_string_schema_keeps_the_text_exactly(text):
     assert convert(text, {"type": "string"}) == text
     assert convert(text, {"enum": ["a", "b"]}) == text  # an enum of strings is a string
+
+
+@pytest.mark.parametrize("schema", [{"type": "string"}, {"type": "integer"}, {"type": "array"}, {}, None])
+def test_python_none_is_null_for_every_type(schema):
+    # The template writes None as "None": the JSON call's null, whatever the schema admits.
+    assert convert("None", schema) is None
+
+
+def test_null_words():
+    assert convert("null", {"type": ["string", "null"]}) is None  # JSON null where a non-string is admitted
+    assert convert("NULL", {"type": "integer"}) is None  # null in any case where it cannot be a string
+    assert convert("null", {"type": "string"}) == "null"  # a string written as is
 
 
 @pytest.mark.parametrize(("schema", "text"), [

@@ -164,11 +164,16 @@ def test_xml_call_scores_like_the_json_one():
                                                     "unfinished": 0.0}
 
 
-def test_xml_value_typed_by_schema_passes_validation():
-    # "1" is typed as an integer because the schema says so; as text it would fail schema validation.
-    no_tools = Sample(id="c2", messages=MSGS, tools=None, target=CALL.target)
-    assert score_calls(CALL, XML_PARIS)["schema_valid"] == 1.0
-    assert score_calls(no_tools, XML_PARIS)["call_exact"] == 0.0
+def test_xml_values_are_typed_by_the_sample_tools():
+    # "69003" stays a string because the item's schema says so; without the schema it reads as a number.
+    tools = [{"type": "function", "function": {"name": "pharmacie", "parameters": {
+        "type": "object", "properties": {"code_postal": {"type": "string"}, "jours": {"type": "integer"}}}}}]
+    target = [Expected("pharmacie", {"code_postal": ["69003"], "jours": [2]})]
+    out = ("<tool_call>\n<function=pharmacie>\n<parameter=code_postal>\n69003\n</parameter>\n"
+           "<parameter=jours>\n2\n</parameter>\n</function>\n</tool_call>")
+    with_tools = Sample(id="p1", messages=MSGS, tools=tools, target=target)
+    assert score_calls(with_tools, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
+    assert score_calls(Sample(id="p2", messages=MSGS, tools=None, target=target), out)["call_exact"] == 0.0
 
 
 def test_xml_value_of_wrong_type_fails_schema_only():
