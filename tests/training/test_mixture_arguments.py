@@ -54,3 +54,22 @@ def test_profile_with_bad_string_arguments_is_one_line_exit_2(tmp_path):
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and f"mix.jsonl:1: messages[1].tool_calls[0].arguments is a string that is not JSON" in lines[0]
+
+
+def test_string_arguments_record_renders_through_qwen35_and_parses_back(tmp_path):
+    from qwen_fixtures import vendored_template
+
+    from harness.chat.parse import Call, parse_tool_calls
+    from harness.chat.template import render
+    from training.mixture import to_example
+
+    template = vendored_template("Qwen3.5-4B.jinja")
+    raw = _record(1, '{"city": "Lyon", "days": 2}')
+    with pytest.raises(BadInput, match="failed to render"):  # the template iterates arguments|items
+        render(template, raw["messages"], tools=raw["tools"], add_generation_prompt=False)
+    _write(tmp_path, [raw])
+    rec = load_source("mix", tmp_path).records[0]
+    ex = to_example("mix", rec, template, True, "<|im_end|>")
+    assert ex.prompt.endswith("<|im_start|>assistant\n<think>\n")
+    output = "<think>\n" + ex.completion.removesuffix("<|im_end|>")  # stored as the runner stores it
+    assert parse_tool_calls(output, rec["tools"]).calls == [Call("get_weather", {"city": "Lyon", "days": 2})]
