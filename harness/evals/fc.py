@@ -4,8 +4,9 @@ Calls are parsed in the format the model wrote them (harness/chat/parse.py: JSON
 tags, bare JSON, or Qwen3-Coder XML typed by the item's tool schemas) from the answer after the last
 `</think>`. Scores per item:
 - json_valid, schema_valid (items that expect a call): every call decoded into a name and an
-  arguments object (JSON that parses, or well-formed XML whose values converted: the name stays for
-  continuity), and every call's arguments valid against its tool's parameters (jsonschema);
+  arguments object (JSON that parses, or well-formed XML with its values typed by the schema: an XML
+  call that decodes counts as json_valid, the metric keeps its name), and every call's arguments
+  valid against its tool's parameters (jsonschema);
 - call_exact: AST match; for irrelevance items, no call made; for relevance items, any decoded call;
 - unfinished (every item): reasoning opened and never closed, so no answer. Such an item makes no
   call and still scores 0 on irrelevance items: running out of tokens is not declining to call.
