@@ -21,11 +21,11 @@ qwen3-coder.cpp`, types from `common/json-schema.cpp`) and vLLM's `qwen3_coder` 
 - else the raw text: a string where a string is allowed; otherwise an unconvertible value that still
   decodes (the call parses) and then fails schema validation.
 A parameter the tool does not declare, or a tool not offered, has no schema: any type.
-Deliberate deviations: vLLM turns any text other than `true` into `false` for a boolean, and keeps an
-undeclared parameter as text, and reads `null` (not `None`) as null even where only a string is
-allowed. We keep a non-boolean text as text (a wrong value never passes), and read undeclared
-parameters and null as above, so an XML call rendered by the template means what the same call in
-JSON would.
+Deliberate deviations: vLLM turns any text other than `true` into `false` for a boolean, reads a
+parameter without a `type` as a string, keeps an undeclared parameter as text, and reads `null` (not
+`None`) as null even where only a string is allowed. We keep a non-boolean text as text (a wrong
+value never passes), and read untyped and undeclared parameters and null as above, so an XML call
+rendered by the template means what the same call in JSON would.
 """
 
 from __future__ import annotations
