@@ -130,15 +130,16 @@ def _item_problem(row: dict[str, Any]) -> str | None:
         return "'tools' must be a list"
     for tool in tools:
         fn = tool.get("function") if isinstance(tool, dict) else None
-        if not isinstance(fn, dict) or not isinstance(fn.get("name"), str) or not isinstance(fn.get("parameters"), dict):
+        if not (isinstance(fn, dict) and isinstance(fn.get("name"), str) and isinstance(fn.get("parameters"), dict)):
             return "each tool needs a 'function' with a 'name' and a 'parameters' schema"
         try:
             Draft202012Validator.check_schema(fn["parameters"])
         except SchemaError as e:
             return f"invalid tool schema: {e.message}"
     answer = row.get("answer")
-    if not isinstance(answer, list) or not all(
-            isinstance(a, dict) and isinstance(a.get("name"), str) and isinstance(a.get("arguments"), dict) for a in answer):
+    calls_ok = all(isinstance(a, dict) and isinstance(a.get("name"), str) and isinstance(a.get("arguments"), dict)
+                   for a in answer) if isinstance(answer, list) else False
+    if not calls_ok:
         return "'answer' must be a list of calls, each a 'name' and an 'arguments' object"
     return None
 
