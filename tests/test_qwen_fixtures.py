@@ -119,3 +119,12 @@ def test_checkpoints_are_built_once(qwen35_checkpoint: Path):
     assert qwen_fixtures.qwen35_checkpoint() == qwen35_checkpoint
     assert (qwen35_checkpoint / "model.safetensors").stat().st_mtime_ns == before
     assert qwen_fixtures.recipe_key() in qwen35_checkpoint.name
+
+
+@pytest.mark.parametrize("family", ["qwen35", "qwen3"])
+def test_release_profile_points_at_the_fixture(family, tmp_path, qwen35_checkpoint, qwen3_checkpoint):
+    from harness.profiles import load_profile
+
+    profile = load_profile(str(qwen_fixtures.release_profile(family, tmp_path)))
+    assert profile.base.path == str(qwen35_checkpoint if family == "qwen35" else qwen3_checkpoint)
+    assert len(profile.export.ladder) >= 3 and profile.eval.limit == 3

@@ -54,7 +54,7 @@ def base_source(profile: Profile) -> dict:
     """The base's source as stage `base` keys it (BadInput, naming the places tried, when it is missing)."""
     from harness.models.locate import source_key
 
-    return source_key(profile.base, f"profile {profile.name}: base")
+    return source_key(profile.base, f"profile {profile.name}")
 
 
 def base(cache: StageCache, profile: Profile):

@@ -183,3 +183,14 @@ def test_write_card(tmp_path: Path, real: Report) -> None:
     path = write_card(real, tmp_path / "card", repo_id=REPO)
     assert path == tmp_path / "card" / "README.md"
     assert ModelCard.load(path).data.model_name == REPO
+
+
+def test_card_says_what_the_text_model_left_out(real: Report) -> None:
+    from harness.models.record import BaseRecord, DroppedPart
+
+    vision = DroppedPart(name="vision tower", prefix="model.visual.", tensors=21, params=84608, reason="text only")
+    base = BaseRecord(source="/m", source_architecture="Qwen3_5ForConditionalGeneration",
+                      architecture="Qwen3_5ForCausalLM", dtype="bfloat16", tie_word_embeddings=True, dropped=[vision])
+    text = _section(ModelCard(render_card(real.model_copy(update={"base": base}))).text, "Known limitations")
+    assert "the base checkpoint's vision tower (84,608 parameters, tensors model.visual) is not in these files: text only" in text
+    assert "Text model only" not in _section(ModelCard(render_card(real)).text, "Known limitations")

@@ -17,14 +17,14 @@ from pathlib import Path
 from .cache import CACHE, build_once, key, version
 from .vendored import TEMPLATES, VendoredFileError, sdist_path, vendored_file, vendored_template
 
-__all__ = ["CACHE", "TEMPLATES", "VendoredFileError", "qwen35_checkpoint", "qwen3_checkpoint", "recipe_key",
+__all__ = ["CACHE", "TEMPLATES", "VendoredFileError", "qwen35_checkpoint", "qwen3_checkpoint", "recipe_key", "release_profile",
            "vendored_file", "vendored_template"]
 
 
 def recipe_key() -> str:
     """Hash of everything the checkpoints are built from."""
-    sources = sorted(Path(__file__).parent.glob("*.py"))
-    return key(*(p.read_text() for p in sources), sdist_path().name, version("transformers"),
+    recipe = [Path(__file__).with_name(n) for n in ("checkpoints.py", "tokenizer.py", "vendored.py")]
+    return key(*(p.read_text() for p in recipe), sdist_path().name, version("transformers"),
                version("tokenizers"), version("torch"))
 
 
@@ -40,3 +40,17 @@ def qwen3_checkpoint() -> Path:
     from .checkpoints import build_qwen3
 
     return build_once(CACHE / f"qwen3-{recipe_key()}", build_qwen3)
+
+
+def release_profile(family: str, folder: Path) -> Path:
+    """tests/data/<family>_tiny.yaml written into `folder` with base.path set to the fixture checkpoint
+    (family "qwen35" or "qwen3"); the profile for `harness release` on the tiny model."""
+    import yaml
+
+    checkpoint = {"qwen35": qwen35_checkpoint, "qwen3": qwen3_checkpoint}[family]()
+    src = Path(__file__).parents[1] / "data" / f"{family}_tiny.yaml"
+    profile = yaml.safe_load(src.read_text(encoding="utf-8"))
+    profile["base"]["path"] = str(checkpoint)
+    out = Path(folder) / src.name
+    out.write_text(yaml.safe_dump(profile, sort_keys=False), encoding="utf-8")
+    return out
