@@ -17,13 +17,13 @@ class GGUFRunner(ChatPromptMixin):
 
     def __init__(self, path: Path, n_ctx: int = 2048):
         from harness.models.inspect import read_gguf_info
-        from harness.runners.llama_load import engine_name, gpu_layers, is_untruncatable, open_llama
+        from harness.runners.llama_load import engine_record, gpu_layers, is_untruncatable, open_llama
 
         info = read_gguf_info(path)  # refuses damaged files before llama.cpp sees them
         self.path = path
         self.n_ctx = n_ctx
         self.n_gpu_layers = gpu_layers()
-        self.engine = engine_name(self.n_gpu_layers)  # what the level reports it ran on
+        self.engine = engine_record(self.n_gpu_layers)  # what the level reports it ran on
         # Two contexts over one mmapped file: generation wants last-token logits only, scoring wants all.
         self._gen = open_llama(path, n_ctx, n_gpu_layers=self.n_gpu_layers)
         self._score: Any = None

@@ -16,16 +16,20 @@ from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from harness.errors import BadInput, StageError
 
+if TYPE_CHECKING:
+    from harness.runners.engine import EngineInfo
+
 GPU_ENV = "HARNESS_LLAMA_GPU"  # auto (default) | on | off
-_ERROR, _CONT = 3, 5  # ggml_log_level values
+_ERROR, _CONT = 4, 5  # ggml_log_level values (ggml.h; llama-cpp-python's _logger.py comment is outdated)
 _log: deque[tuple[int, str]] = deque(maxlen=64)  # (sequence number, error line)
 _state: dict[str, Any] = {"seq": 0, "callback": None, "level": 0, "partial": ""}
 # llama.cpp messages that only say that something failed, never why.
-_GENERIC = ("failed to load model", "llama_decode returned", "failed to decode", "failed to create context")
+_GENERIC = ("failed to load model", "llama_decode returned", "failed to decode", "failed to create context",
+            "failed to initialize batch")
 
 
 def threads() -> int:
@@ -68,15 +72,18 @@ def _mark() -> int:
 
 
 def reason_since(mark: int) -> str:
-    """llama.cpp's error lines logged after `mark`, without function-name prefixes and generic lines."""
+    """llama.cpp's error messages logged after `mark`, on one line: function-name prefixes and messages
+    that only say that something failed are left out."""
     seen: list[str] = []
-    for seq, line in _log:
+    for seq, message in _log:
         if seq <= mark:
             continue
         # "llama_model_load: error loading model: missing tensor 'x'" -> "missing tensor 'x'"
-        text = line.split("error loading model: ", 1)[-1]
+        text = message.split("error loading model: ", 1)[-1]
         head, sep, rest = text.partition(": ")
         text = rest if sep and " " not in head and head.replace("_", "").isalnum() else text
+        # Some messages span lines ("...positions:\n - X = 5\n - Y = 5"): one sentence each.
+        text = " ".join(ln.strip().removeprefix("- ") for ln in text.splitlines() if ln.strip())
         if text and not any(g in text for g in _GENERIC) and text not in seen:
             seen.append(text)
     return "; ".join(seen)
@@ -108,12 +115,12 @@ def gpu_layers() -> int:
     return -1 if can and choice != "off" else 0
 
 
-def engine_name(n_gpu_layers: int) -> str:
-    """What runs a GGUF level, for the report: the engine, its version, the device."""
-    from importlib import metadata
+def engine_record(n_gpu_layers: int) -> EngineInfo:
+    """What runs a GGUF level, for the report: llama.cpp, on the GPU when its layers are offloaded."""
+    from harness.runners.engine import EngineInfo
 
-    where = "GPU (all layers offloaded)" if n_gpu_layers else f"CPU ({threads()} threads)"
-    return f"llama.cpp (llama-cpp-python {metadata.version('llama-cpp-python')}), {where}"
+    return EngineInfo(engine="llama.cpp", device="gpu" if n_gpu_layers else "cpu",
+                      device_name="" if n_gpu_layers else f"{threads()} threads", batch_size=1)
 
 
 def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: int | None = None) -> Any:
