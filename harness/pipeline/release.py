@@ -76,7 +76,8 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
                         if merge_rec.outputs.get("method") != "full" else "full fine-tune: the head is the model's own")]
         pairs = [("bf16", base_dir, base_sha, merged_dir, merged_sha)]
         pairs += [(a.name, merged_dir, merged_sha, a.path, a.sha256) for a in artifacts if a.kind == "gguf"]
-        checks += [Check.model_validate(c) for c in stages.template_checks(cache, pairs)]
+        rendered = stages.template_checks(cache, pairs, stages.chat_variables(profile))  # the release's thinking mode
+        checks += [Check.model_validate(c) for c in rendered]
         checks.append(contamination(profile))
 
         # 6-7. Evaluate every level (per-item store) with its EOS probe, then KL divergence of each GGUF
@@ -150,12 +151,24 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
         base_model=profile.base.hub_id or profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
         gate=GateResult(passed=False), suites=suites, train=train, stop_tokens=_stop_tokens(merged_info),
         chat_template=merged_info.chat_template or "", license=profile.base.license,
+        thinking=thinking_record(profile, merged_info.chat_template or ""),
         provenance=Provenance(harness=__version__, converter=tools.converter, quantizer=tools.quantizer,
                               llama_cpp=stages.version_of("llama-cpp-python"), gguf_py=stages.version_of("gguf"),
                               llama_cpp_build=str(tools.root or ""),
                               transformers=stages.version_of("transformers"), torch=stages.version_of("torch"),
                               lm_eval=stages.version_of("lm-eval"), profile_sha256=profile_sha),
     )
+
+
+def thinking_record(profile: Profile, chat_template: str):
+    from harness.chat.thinking import ChatSettings, template_reads
+    from harness.report.model import Thinking
+
+    settings = ChatSettings.from_eval(profile.eval)
+    chat = settings.for_template(chat_template)
+    return Thinking(mode=profile.eval.thinking, in_template="enable_thinking" in template_reads(chat_template),
+                    reasoning=chat.thinks, max_new_tokens=chat.budget(profile.eval.max_new_tokens),
+                    template_kwargs=profile.eval.template_kwargs)
 
 
 def _stop_tokens(info) -> list[str]:
