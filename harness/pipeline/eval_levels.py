@@ -64,7 +64,8 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore,
     hub, hub_skip = _hub_plan(spec)
     out: dict[str, LevelResults] = {}
     for a in artifacts:
-        chat = artifact_chat(spec, a.kind, a.path)
+        # Only chat tasks and the probe render prompts (lm-eval's general/hub tasks use plain text).
+        chat = artifact_chat(spec, a.kind, a.path) if tasks or probes is not None else TemplateChat()
         runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name, chat.variables)
         try:
             res: LevelResults = {}
