@@ -106,6 +106,10 @@ def artifact_chat(spec: EvalSpec, kind: str, path) -> TemplateChat:
     from harness.chat.thinking import ChatSettings
     from harness.models.inspect import read_gguf_info, read_hf_info
 
+    if not path.exists():
+        # Nothing to read: the items can only come from the store, keyed as for a template without
+        # variables; anything missing fails at open, naming the file.
+        return TemplateChat()
     info = read_gguf_info(path) if kind == "gguf" else read_hf_info(path)
     return ChatSettings.from_eval(spec).for_template(info.chat_template or "")
 
