@@ -93,10 +93,6 @@ class ChatSettings:
         return TemplateChat(used, _thinks(source, used, self.thinking == "on" and "enable_thinking" in reads),
                             self.reasoning_budget)
 
-    def record(self) -> dict[str, Any]:
-        """The setting as stage caches key it."""
-        return {"thinking": self.thinking, "template_kwargs": dict(self.kwargs)}
-
 
 def _thinks(source: str, variables: dict[str, Any], switched_on: bool) -> bool:
     """On where the template's switch says so; also where the generation prompt opens a reasoning block

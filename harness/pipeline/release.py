@@ -27,7 +27,7 @@ from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.pipeline.export import export_ladder, export_tools
 from harness.profiles.model import Profile
 from harness.report.items import from_results, write_item_scores
-from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, TrainData, TrainSummary
+from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, Thinking, TrainData, TrainSummary
 
 
 @dataclass(frozen=True)
@@ -160,12 +160,11 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
     )
 
 
-def thinking_record(profile: Profile, chat_template: str):
+def thinking_record(profile: Profile, chat_template: str) -> Thinking:
+    """The profile's thinking setting as the merged model's template applies it."""
     from harness.chat.thinking import ChatSettings, template_reads
-    from harness.report.model import Thinking
 
-    settings = ChatSettings.from_eval(profile.eval)
-    chat = settings.for_template(chat_template)
+    chat = ChatSettings.from_eval(profile.eval).for_template(chat_template)
     return Thinking(mode=profile.eval.thinking, in_template="enable_thinking" in template_reads(chat_template),
                     reasoning=chat.thinks, max_new_tokens=chat.budget(profile.eval.max_new_tokens),
                     template_kwargs=profile.eval.template_kwargs)
