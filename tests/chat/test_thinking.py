@@ -6,7 +6,7 @@ import pytest
 
 from harness.chat.template import render
 from harness.chat.thinking import ChatSettings, answer_text, open_block, stored_output, template_reads
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 
 CHATML = ("{% for m in messages %}{{ '<|im_start|>' + m['role'] + '\\n' + m['content'] + '<|im_end|>\\n' }}"
           "{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}")
@@ -18,7 +18,7 @@ def _prompt(template: str, chat) -> str:
 
 
 def test_qwen35_off_closes_the_block_on_opens_it():
-    tpl = vendored("Qwen3.5-4B")
+    tpl = vendored_template("Qwen3.5-4B.jinja")
     assert "enable_thinking" in template_reads(tpl)
     off = ChatSettings("off", max_new_tokens=100).for_template(tpl)
     on = ChatSettings("on", max_new_tokens=100).for_template(tpl)
@@ -30,7 +30,7 @@ def test_qwen35_off_closes_the_block_on_opens_it():
 
 
 def test_qwen3_on_lets_the_model_open_the_block():
-    tpl = vendored("Qwen-Qwen3-0.6B")
+    tpl = vendored_template("Qwen-Qwen3-0.6B.jinja")
     on = ChatSettings("on", thinking_max_new_tokens=1000).for_template(tpl)
     assert _prompt(tpl, on).endswith("<|im_start|>assistant\n") and open_block(_prompt(tpl, on)) == ""
     assert on.thinks and on.budget(160) == 1000
@@ -52,7 +52,7 @@ def test_a_template_that_always_thinks_counts_as_thinking():
 
 
 def test_qwq_as_llama_cpp_ships_it_closes_the_block_when_off():
-    tpl = vendored("Qwen-QwQ-32B")
+    tpl = vendored_template("Qwen-QwQ-32B.jinja")
     off, on = ChatSettings("off").for_template(tpl), ChatSettings("on").for_template(tpl)
     assert _prompt(tpl, off).endswith("<think>\n</think>") and not off.thinks
     assert open_block(_prompt(tpl, on)) == "<think>\n" and on.thinks

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from harness.checks.template import compare
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pair(hf_folder):
-    qwen = vendored("Qwen3.5-4B")
+    qwen = vendored_template("Qwen3.5-4B.jinja")
     lost = qwen.replace("enable_thinking is defined and enable_thinking is false", "false")  # always opens
     assert lost != qwen
     return hf_folder("ref", qwen), hf_folder("cand", lost)

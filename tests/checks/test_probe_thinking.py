@@ -8,7 +8,7 @@ from harness.checks.probe import MAX_NEW_TOKENS, SETTINGS, probe_check, run_prob
 from harness.evals.store import ResultStore
 from harness.runners import Generation
 from harness.runners._chat import ChatPromptMixin
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 
 
 class Reasoner(ChatPromptMixin):
@@ -30,8 +30,8 @@ def test_legacy_key_unchanged():
 
 
 def test_thinking_on_bound_covers_reasoning(tmp_path):
-    chat = ChatSettings("on", max_new_tokens=512).for_template(vendored("Qwen3.5-4B"))
-    runner = Reasoner(vendored("Qwen3.5-4B"), chat.variables, n=300)  # far past the plain bound of 64
+    chat = ChatSettings("on", max_new_tokens=512).for_template(vendored_template("Qwen3.5-4B.jinja"))
+    runner = Reasoner(vendored_template("Qwen3.5-4B.jinja"), chat.variables, n=300)  # far past the plain bound of 64
     with ResultStore(tmp_path / "r.sqlite") as store:
         items = run_probe(runner, store, "sha", chat)
         assert run_probe(None, store, "sha", chat) == items  # stored under its own key
@@ -42,8 +42,8 @@ def test_thinking_on_bound_covers_reasoning(tmp_path):
 
 
 def test_thinking_off_keeps_the_plain_bound(tmp_path):
-    chat = ChatSettings("off", max_new_tokens=512).for_template(vendored("Qwen3.5-4B"))
-    runner = Reasoner(vendored("Qwen3.5-4B"), chat.variables, n=300)
+    chat = ChatSettings("off", max_new_tokens=512).for_template(vendored_template("Qwen3.5-4B.jinja"))
+    runner = Reasoner(vendored_template("Qwen3.5-4B.jinja"), chat.variables, n=300)
     with ResultStore(tmp_path / "r.sqlite") as store:
         items = run_probe(runner, store, "sha", chat)
     assert runner.bounds == [MAX_NEW_TOKENS]

@@ -9,14 +9,14 @@ import pytest
 
 from harness.evals.lmeval_llama import HarnessLlamaLM
 from harness.runners._chat import ChatPromptMixin
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 
 
 class Reasoner(ChatPromptMixin):
     kind, add_bos, bos_token, eos_token, path, n_ctx = "gguf", False, "", "<|im_end|>", Path("fake.gguf"), 4096
 
     def __init__(self) -> None:
-        self.chat_template = vendored("Qwen3.5-4B")
+        self.chat_template = vendored_template("Qwen3.5-4B.jinja")
 
     def generate(self, prompts, max_new_tokens):
         return ["Paris? Let me think.\nYes.\n</think>\n\nParis.\nQuestion: next"] * len(prompts)

@@ -9,7 +9,7 @@ from harness.evals.core import Sample, Task
 from harness.evals.store import ResultStore
 from harness.pipeline.evaluate import run_task, settings_key
 from harness.runners._chat import ChatPromptMixin
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 
 GEN = [Sample(id="g1", messages=[{"role": "user", "content": "Capitale de la France ?"}])]
 MC = [Sample(id="m1", messages=[{"role": "user", "content": "2+2 ?"}], choices=["3", "4"], target=1)]
@@ -55,7 +55,7 @@ def _run(mode: str, template: str, tmp_path):
 
 
 def test_qwen35_thinking_on(tmp_path):
-    runner, gen, mc, _ = _run("on", vendored("Qwen3.5-4B"), tmp_path)
+    runner, gen, mc, _ = _run("on", vendored_template("Qwen3.5-4B.jinja"), tmp_path)
     assert runner.prompts[0].endswith("<|im_start|>assistant\n<think>\n")
     assert runner.budgets == [192]  # 4 x the answer budget: room for the reasoning
     assert gen[0].output == "<think>\nLa capitale...\n</think>\n\nParis" and gen[0].scores["seen"] == 1.0
@@ -64,13 +64,13 @@ def test_qwen35_thinking_on(tmp_path):
 
 
 def test_qwen35_thinking_off(tmp_path):
-    runner, gen, _, _ = _run("off", vendored("Qwen3.5-4B"), tmp_path)
+    runner, gen, _, _ = _run("off", vendored_template("Qwen3.5-4B.jinja"), tmp_path)
     assert runner.prompts[0].endswith("<think>\n\n</think>\n\n") and runner.budgets == [48]
     assert not gen[0].output.startswith("<think>")  # nothing was left open: stored as generated
 
 
 def test_keys_separate_modes_and_stay_put_without_a_switch():
-    qwen = vendored("Qwen3.5-4B")
+    qwen = vendored_template("Qwen3.5-4B.jinja")
     on, off = (settings_key(_gen_task(), 160, 2048, ChatSettings(m).for_template(qwen)) for m in ("on", "off"))
     assert on != off and '"enable_thinking": true' in on and '"max_new_tokens": 640' in on
     # Both modes score log-likelihood items after a closed block: one key, outputs shared.

@@ -12,7 +12,7 @@ from harness.evals.core import TASKS
 from harness.evals.registry import resolve
 from harness.evals.store import ResultStore
 from harness.pipeline.evaluate import run_task
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 
 
 @pytest.mark.slow
@@ -20,7 +20,7 @@ def test_thinking_on_through_a_real_gguf_runner(embedded_f16_gguf, tmp_path):
     from harness.runners import open_runner
 
     resolve(["fr"], ["fr/short"])  # registers the tasks
-    template = vendored("Qwen3.5-4B")
+    template = vendored_template("Qwen3.5-4B.jinja")
     chat = ChatSettings("on", max_new_tokens=8, thinking_max_new_tokens=100).for_template(template)
     runner = open_runner("gguf", embedded_f16_gguf, n_ctx=1024, template_vars=chat.variables)
     runner.chat_template = template

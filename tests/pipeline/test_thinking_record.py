@@ -6,7 +6,7 @@ from harness.pipeline.release import thinking_record
 from harness.profiles import load_profile
 from harness.profiles.model import EvalSpec
 from harness.report.model import Report
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 from tests.publish.test_recipes_thinking import REAL
 
 
@@ -15,7 +15,7 @@ def _profile(**eval_fields):
 
 
 def test_qwen35_modes():
-    qwen = vendored("Qwen3.5-4B")
+    qwen = vendored_template("Qwen3.5-4B.jinja")
     off = thinking_record(_profile(), qwen)
     assert (off.mode, off.in_template, off.reasoning, off.max_new_tokens) == ("off", True, False, 512)
     on = thinking_record(_profile(thinking="on", template_kwargs={"x": 1}), qwen)
@@ -30,6 +30,6 @@ def test_embedded_template_has_no_switch():
 
 def test_report_round_trip_and_older_reports():
     assert REAL.thinking is None  # written before the field existed: still valid
-    rep = REAL.model_copy(update={"thinking": thinking_record(_profile(), vendored("Qwen3.5-4B"))})
+    rep = REAL.model_copy(update={"thinking": thinking_record(_profile(), vendored_template("Qwen3.5-4B.jinja"))})
     back = Report.model_validate_json(rep.model_dump_json())
     assert back.thinking == rep.thinking and back.schema_version == 1

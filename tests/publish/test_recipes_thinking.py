@@ -11,7 +11,7 @@ from harness.chat.template import render
 from harness.publish.card import render_card
 from harness.publish.recipes import ollama_template, recipes, tool_call_format
 from harness.report.model import Thinking, load_report
-from tests.chat._templates import vendored
+from tests.qwen_fixtures import vendored_template
 from tests.publish.test_recipes import execute
 
 REAL = load_report(Path(__file__).resolve().parents[1] / "data" / "report_release_demo.json")
@@ -24,14 +24,14 @@ def _report(template: str, mode: str | None, reads: bool = True, reasoning: bool
 
 
 def test_formats_by_family():
-    assert tool_call_format(vendored("Qwen3.5-4B")) == "xml"
-    assert tool_call_format(vendored("Qwen-Qwen3-0.6B")) == "json"
-    assert tool_call_format(vendored("Qwen-Qwen2.5-7B-Instruct")) == "json"
+    assert tool_call_format(vendored_template("Qwen3.5-4B.jinja")) == "xml"
+    assert tool_call_format(vendored_template("Qwen-Qwen3-0.6B.jinja")) == "json"
+    assert tool_call_format(vendored_template("Qwen-Qwen2.5-7B-Instruct.jinja")) == "json"
     assert tool_call_format(REAL.chat_template) is None  # SmolLM2: no tools in the template
 
 
 def test_qwen35_off():
-    rep = _report(vendored("Qwen3.5-4B"), "off")
+    rep = _report(vendored_template("Qwen3.5-4B.jinja"), "off")
     r = recipes(rep, "acme/fc-4b")
     assert r.vllm_args == ["--enable-auto-tool-choice", "--tool-call-parser", "qwen3_coder",
                            "--reasoning-parser", "qwen3", "--default-chat-template-kwargs", OFF]
@@ -47,7 +47,7 @@ def test_qwen35_off():
 
 
 def test_qwen35_ollama_template_lays_out_thinking_off_turns():
-    tpl = vendored("Qwen3.5-4B")
+    tpl = vendored_template("Qwen3.5-4B.jinja")
     go = ollama_template(tpl, {"enable_thinking": False})
     msgs = [{"role": "system", "content": "Sois bref."}, {"role": "user", "content": "Salut"}]
     assert execute(go, "Sois bref.", "Salut") == render(tpl, msgs, variables={"enable_thinking": False})
@@ -59,14 +59,14 @@ def test_qwen35_ollama_template_lays_out_thinking_off_turns():
     ("off", False, ["--enable-auto-tool-choice", "--tool-call-parser", "hermes", "--default-chat-template-kwargs", OFF]),
 ])
 def test_qwen3_json_calls(mode, reasoning, args):
-    rep = _report(vendored("Qwen-Qwen3-0.6B"), mode, reasoning=reasoning)
+    rep = _report(vendored_template("Qwen-Qwen3-0.6B.jinja"), mode, reasoning=reasoning)
     assert recipes(rep, None).vllm_args == args
     if reasoning:
         assert "scores read the answer after `</think>`, with up to 512" in render_card(rep).lower()
 
 
 def test_qwen25_has_no_switch_and_no_reasoning():
-    r = recipes(_report(vendored("Qwen-Qwen2.5-7B-Instruct"), "off", reads=False), None)
+    r = recipes(_report(vendored_template("Qwen-Qwen2.5-7B-Instruct.jinja"), "off", reads=False), None)
     assert r.vllm_args == ["--enable-auto-tool-choice", "--tool-call-parser", "hermes"]
     assert r.llama_server_args == ["--jinja"] and r.template_kwargs == {}
 
@@ -82,7 +82,7 @@ def test_embedded_model_and_older_reports():
 def test_site_release_page_states_the_mode():
     from harness.publish.pages import Run, release_page
 
-    page = release_page(Run(_report(vendored("Qwen3.5-4B"), "on", reasoning=True), "demo"))
+    page = release_page(Run(_report(vendored_template("Qwen3.5-4B.jinja"), "on", reasoning=True), "demo"))
     head = page.split("## Plots")[0]
     assert "Thinking mode: **on**" in head and "up to 512 new tokens" in head
     assert "Thinking mode" not in release_page(Run(_report(REAL.chat_template, None), "demo"))

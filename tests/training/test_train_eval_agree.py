@@ -14,8 +14,8 @@ from harness.chat.parse import parse_tool_calls
 from harness.chat.template import render, supports_tools
 from harness.chat.thinking import ChatSettings, answer_text, stored_output
 from harness.chat.tools import to_template_messages
+from tests.qwen_fixtures import vendored_template
 from training.mixture import DATA_DIR, load_source, to_example
-from tests.chat._templates import vendored
 
 EOS = "<|im_end|>"
 SOURCES = sorted(p.stem for p in DATA_DIR.glob("*.jsonl"))
@@ -31,7 +31,7 @@ def _embedded() -> str:
 
 
 def _template(name: str) -> str:
-    return _embedded() if name == "embedded" else vendored(name)
+    return _embedded() if name == "embedded" else vendored_template(f"{name}.jinja")
 
 
 def _calls(message: dict) -> list[tuple[str, dict]]:
@@ -69,7 +69,7 @@ def test_every_record_trains_what_the_eval_reads(template_name, mode):
 
 
 def test_qwen35_trained_turn_sits_after_the_prompts_reasoning_block():
-    tpl = vendored("Qwen3.5-4B")
+    tpl = vendored_template("Qwen3.5-4B.jinja")
     rec = load_source("chat_fr").records[0]
     off = to_example("chat_fr", rec, tpl, True, EOS, variables=ChatSettings("off").for_template(tpl).variables)
     on = to_example("chat_fr", rec, tpl, True, EOS, variables=ChatSettings("on").for_template(tpl).variables)
