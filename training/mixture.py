@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.chat.template import render
-from harness.chat.tools import to_template_messages
+from harness.chat.tools import ArgumentsError, parse_arguments, to_template_messages
 from harness.errors import BadInput
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -63,6 +63,10 @@ def load_source(name: str, data_dir: Path = DATA_DIR) -> Source:
         problem = _record_problem(rec)
         if problem:
             raise BadInput(path, problem, n)
+        try:  # string `arguments` (the OpenAI wire format) become objects: templates iterate them
+            rec = {**rec, "messages": parse_arguments(rec["messages"])}
+        except ArgumentsError as e:
+            raise BadInput(path, str(e), n) from None
         records.append(rec)
     if not records:
         raise BadInput(path, "empty training source")

@@ -1,7 +1,9 @@
 """How tools reach the model: through the template when it supports tools, else in the system prompt.
 
 Training and evaluation both go through `to_template_messages`, so the fine-tune learns exactly the
-format it is scored on. Calls are written as `<tool_call>{"name": ..., "arguments": {...}}</tool_call>`.
+format it is scored on. Calls are written as `<tool_call>{"name": ..., "arguments": {...}}</tool_call>`
+when the template has no tool support. Records reach templates with `arguments` as objects
+(`parse_arguments`, applied when training records and eval items are loaded).
 """
 
 from __future__ import annotations
@@ -30,6 +32,43 @@ def assistant_text(message: dict[str, Any]) -> str:
 
 def _args(arguments: Any) -> dict[str, Any]:
     return json.loads(arguments) if isinstance(arguments, str) else dict(arguments)
+
+
+class ArgumentsError(ValueError):
+    """A tool call's `arguments` is neither an object nor a JSON string holding one."""
+
+
+def parse_arguments(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`messages` with every tool call's `arguments` as an object.
+
+    The OpenAI wire format sends `"arguments": "{\\"a\\": 1}"`, a JSON string; templates iterate the
+    arguments as a mapping (Qwen3.5's `arguments|items`) and raise on a string, so records are
+    normalised when they are loaded. The input is not mutated."""
+    out = []
+    for i, m in enumerate(messages):
+        calls = m.get("tool_calls") if isinstance(m, dict) else None
+        if not isinstance(calls, list) or not calls:
+            out.append(m)
+            continue
+        fixed = []
+        for j, call in enumerate(calls):
+            fn = call.get("function", call) if isinstance(call, dict) else None
+            where = f"messages[{i}].tool_calls[{j}]"
+            if not isinstance(fn, dict) or not isinstance(fn.get("name"), str):
+                raise ArgumentsError(f"{where} needs a function name")
+            args = fn.get("arguments", {})
+            if isinstance(args, str):
+                try:
+                    args = json.loads(args)
+                except json.JSONDecodeError as e:
+                    raise ArgumentsError(f"{where}.arguments is a string that is not JSON ({e.msg})") from None
+            if not isinstance(args, dict):
+                raise ArgumentsError(f"{where}.arguments must be an object (or a JSON string of one), "
+                                     f"got {type(args).__name__}")
+            fn = {**fn, "arguments": args}
+            fixed.append({**call, "function": fn} if "function" in call else fn)
+        out.append({**m, "tool_calls": fixed})
+    return out
 
 
 def to_template_messages(

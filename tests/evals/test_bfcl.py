@@ -48,7 +48,7 @@ def test_every_category_is_a_registered_task_in_the_bfcl_group() -> None:
     assert {t.name for t in tasks} == names | {"fc/fr_fc"}
     # The stored-output key did not change with the matcher; the scoring version did.
     simple = TASKS["fc/bfcl_simple"]()
-    assert simple.version == "bfcl-v4-simple_python-1" and simple.full_version == "bfcl-v4-simple_python-1+ast2"
+    assert simple.version == "bfcl-v4-simple_python-1" and simple.full_version == "bfcl-v4-simple_python-1+ast2-parse2"
 
 
 @pytest.mark.parametrize("short", list(CATEGORIES))
@@ -61,7 +61,7 @@ def test_category_loads_and_its_own_answers_score_one(short: str) -> None:
         assert s.tools or "irrelevance" in short  # a few live_irrelevance items offer no tool at all
         if "irrelevance" in short:
             assert s.target == []
-            assert score_calls(s, "I cannot help with that.") == {"call_exact": 1.0}
+            assert score_calls(s, "I cannot help with that.") == {"call_exact": 1.0, "unfinished": 0.0}
         elif short == "live_relevance":
             assert s.target == ANY_CALL
         else:
@@ -82,7 +82,7 @@ def test_relevance_wants_any_well_formed_call() -> None:
     assert score_calls(s, "Here is a poem instead.")["call_exact"] == 0.0
     assert score_calls(s, "<tool_call>{broken")["call_exact"] == 0.0
     scores = score_calls(s, call_text(name, {"whatever": 1}))
-    assert set(scores) == {"json_valid", "schema_valid", "call_exact"} and scores["json_valid"] == 1.0
+    assert set(scores) == {"json_valid", "schema_valid", "call_exact", "unfinished"} and scores["json_valid"] == 1.0
 
 
 def test_per_category_group_and_suite_metrics() -> None:
