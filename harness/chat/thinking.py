@@ -43,11 +43,11 @@ def stored_output(prompt: str, generated: str) -> str:
 
 
 def answer_text(output: str) -> str:
-    """What the model answered: the text after the last `</think>`; "" while reasoning is unfinished."""
-    end = output.rfind(THINK_CLOSE)
-    if end >= 0:
-        return output[end + len(THINK_CLOSE):].lstrip()
-    return "" if THINK_OPEN in output else output
+    """What the model answered: the text after the last `</think>`, "" while reasoning is unfinished
+    (harness/chat/reasoning.py, as the tool-call parser reads it); an output without reasoning as is."""
+    from harness.chat.reasoning import split_reasoning
+
+    return split_reasoning(output).answer if THINK_OPEN in output or THINK_CLOSE in output else output
 
 
 @dataclass(frozen=True)
