@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -14,6 +15,16 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="
 
 ProfileArg = Annotated[str, typer.Argument(help="Built-in profile (demo, 4b, 9b) or a path to a YAML profile.")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Output root; a run lands in OUT/<profile name>/.")]
+
+
+class Thinking(str, Enum):
+    off = "off"
+    on = "on"
+
+
+ThinkingOpt = Annotated[Thinking, typer.Option(
+    help="Reasoning mode of the chat template (`enable_thinking`) in every render; templates without the switch "
+         "are unchanged.")]
 
 
 def _load(profile: str):
@@ -65,14 +76,15 @@ def _exit_on_gate(passed: bool) -> None:
 
 @app.command("check-template")
 def check_template(reference: Annotated[Path, typer.Argument(help="Reference HF folder or GGUF file.")],
-                   candidates: Annotated[list[Path], typer.Argument(help="HF folders or GGUF files to compare.")]):
+                   candidates: Annotated[list[Path], typer.Argument(help="HF folders or GGUF files to compare.")],
+                   thinking: ThinkingOpt = Thinking.off):
     """Compare CANDIDATES against REFERENCE: fixed conversations rendered by each artifact's chat template and
     tokenized by its own tokenizer, plus BOS/EOS/pad, add_bos, generation config and stop tokens (exit 1 on drift)."""
     from harness.checks.template import compare
 
     failed = False
     for cand in candidates:
-        check = compare(reference, cand)
+        check = compare(reference, cand, variables={"enable_thinking": thinking is Thinking.on})
         mark = "PASS" if check.passed else "FAIL"
         typer.echo(f"{mark} {cand}: {check.detail}")
         failed |= not check.passed
@@ -85,7 +97,8 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
                   limit: Annotated[Optional[int], typer.Option(help="Items per task.")] = 20,
                   items: Annotated[Optional[Path], typer.Option(
                       help="Your own items for the one --task given, in that task's JSONL format (fc/fr_fc).")] = None,
-                  out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval")):
+                  out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval"),
+                  thinking: ThinkingOpt = Thinking.off):
     """Score one artifact alone on the suites; items are cached in OUT/results.sqlite."""
     from harness.cache import sha256_file, sha256_tree, write_atomic
     from harness.evals.aggregate import metrics
@@ -109,7 +122,8 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
 
         require_safetensors(artifact)
     sha = sha256_tree(artifact) if kind == "hf" else sha256_file(artifact)
-    spec = EvalSpec(tasks=tasks, limit=limit)
+    spec = EvalSpec(tasks=tasks, limit=limit, thinking=thinking.value)
+    typer.echo(_thinking_line(spec, kind, artifact))
     out.mkdir(parents=True, exist_ok=True)
     with ResultStore(out / "results.sqlite") as store:
         results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
@@ -120,6 +134,16 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     for suite in suites:
         if suite.skipped:
             typer.echo(f"{suite.name:40s} skipped: {suite.skipped}")
+
+
+def _thinking_line(spec, kind: str, artifact: Path) -> str:
+    from harness.pipeline.eval_levels import artifact_chat
+
+    chat = artifact_chat(spec, kind, artifact)
+    if "enable_thinking" not in chat.variables:
+        return "thinking: the chat template has no enable_thinking switch; prompts unchanged"
+    budget = f", up to {chat.budget(spec.max_new_tokens)} new tokens, scored after </think>" if chat.thinks else ""
+    return f"thinking: {spec.thinking}{budget}"
 
 
 @app.command()

@@ -96,17 +96,27 @@ def _record_problem(rec: Any) -> str | None:
 
 
 def to_example(source: str, record: dict[str, Any], template: str, supports_tools: bool,
-               eos_token: str, bos_token: str = "") -> Example:
+               eos_token: str, bos_token: str = "", variables: dict[str, Any] | None = None) -> Example:
+    """`variables`: the release's template variables (thinking mode), as the eval prompts get them, so
+    the prompt here is the eval's generation prompt and the completion the turn it opens. Qwen3.5 with
+    thinking off: prompt `...<think>\n\n</think>\n\n`, completion the answer; on: prompt `...<think>\n`,
+    completion `\n</think>\n\n` + the answer (the record has no reasoning: an empty block)."""
     msgs, tools = to_template_messages(record["messages"], record.get("tools"), supports_tools)
-    prompt = render(template, msgs[:-1], tools=tools, add_generation_prompt=True, bos_token=bos_token, eos_token=eos_token)
-    full = render(template, msgs, tools=tools, add_generation_prompt=False, bos_token=bos_token, eos_token=eos_token)
+    kw = dict(tools=tools, bos_token=bos_token, eos_token=eos_token, variables=variables)
+    prompt = render(template, msgs[:-1], add_generation_prompt=True, **kw)
+    full = render(template, msgs, add_generation_prompt=False, **kw)
     if not full.startswith(prompt):
-        raise BadInput(source, f"record {record.get('id')}: template renders the prompt differently alone")
+        raise BadInput(source, f"record {record.get('id')}: template renders the prompt differently alone "
+                               f"(thinking {_mode(variables)}): the trained turn would not follow the eval's prompt")
     completion = full[len(prompt):]
     # End the completion on the EOS token: what follows it (a newline) is never generated.
     if eos_token and eos_token in completion:
         completion = completion[: completion.index(eos_token) + len(eos_token)]
     return Example(source, str(record.get("id", "")), prompt, completion)
+
+
+def _mode(variables: dict[str, Any] | None) -> str:
+    return "on" if (variables or {}).get("enable_thinking") else "off"
 
 
 def split_heldout(source: Source, fraction: float, seed: int) -> tuple[list[dict], list[dict]]:

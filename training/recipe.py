@@ -58,8 +58,10 @@ def _has_unsloth() -> bool:
     return importlib.util.find_spec("unsloth") is not None
 
 
-def build_mixture(spec: TrainSpec, template: str, tokenizer) -> tuple[list[Example], list[Example], list[DataFile]]:
-    """Each source split into train / held-out, rendered through the base's own template, drawn by weight."""
+def build_mixture(spec: TrainSpec, template: str, tokenizer,
+                  template_vars: dict[str, Any] | None = None) -> tuple[list[Example], list[Example], list[DataFile]]:
+    """Each source split into train / held-out, rendered through the base's own template (with the
+    release's template variables: thinking mode), drawn by weight."""
     from harness.chat.template import supports_tools
 
     tools_ok = supports_tools(template)
@@ -70,7 +72,8 @@ def build_mixture(spec: TrainSpec, template: str, tokenizer) -> tuple[list[Examp
         src = load_source(name)
         tr, ho = split_heldout(src, spec.heldout_fraction, spec.seed)
         def ex(r):
-            return to_example(name, r, template, tools_ok, tokenizer.eos_token or "", tokenizer.bos_token or "")
+            return to_example(name, r, template, tools_ok, tokenizer.eos_token or "", tokenizer.bos_token or "",
+                              template_vars)
         # Over-long examples are dropped, not truncated: truncation would cut off the answer.
         fits = lambda e: len(tokenizer(e.prompt + e.completion, add_special_tokens=False)["input_ids"]) <= spec.max_seq_len  # noqa: E731
         by_source[name] = [e for e in map(ex, tr) if fits(e)]
@@ -162,7 +165,8 @@ def _fit(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, t
                       precision=("bf16" if dtype == torch.bfloat16 else "bf16 autocast") if bf16 else "fp32")
 
 
-def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revision: str, log=print) -> TrainManifest:
+def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revision: str, log=print,
+          template_vars: dict[str, Any] | None = None) -> TrainManifest:
     backend = resolve_backend(spec)
     if backend == "unsloth":
         from training.unsloth_backend import import_unsloth
@@ -182,7 +186,7 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
     started = time.monotonic()
     info = read_hf_info(base_dir)
     tokenizer = AutoTokenizer.from_pretrained(base_dir)  # for length filtering; each backend loads its own
-    train_rows, heldout_rows, files = build_mixture(spec, info.chat_template or "", tokenizer)
+    train_rows, heldout_rows, files = build_mixture(spec, info.chat_template or "", tokenizer, template_vars)
     losses: list[tuple[int, float]] = []
     callbacks = [loss_logger(losses, spec.max_steps, log)]
     if backend == "unsloth":

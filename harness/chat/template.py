@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
@@ -53,8 +54,10 @@ def render(
     bos_token: str = "",
     eos_token: str = "",
     origin: str = "chat template",
+    variables: Mapping[str, Any] | None = None,
 ) -> str:
     """Render `messages` through template `source`; template faults become BadInput naming `origin`.
+    `variables` are extra template variables (`enable_thinking`, a profile's template_kwargs).
 
     The sandbox stops attribute escapes; it does not stop `{% for %}` nested over large ranges. So the
     render runs under a line tracer scoped to the template's own frames (deadline) and its output is
@@ -63,8 +66,9 @@ def render(
         template = _compile(source)
         with _deadline(RENDER_SECONDS):
             parts, size = [], 0
-            for chunk in template.generate(messages=messages, tools=tools, add_generation_prompt=add_generation_prompt,
-                                           bos_token=bos_token, eos_token=eos_token):
+            for chunk in template.generate({**(variables or {}), "messages": messages, "tools": tools,
+                                            "add_generation_prompt": add_generation_prompt,
+                                            "bos_token": bos_token, "eos_token": eos_token}):
                 size += len(chunk)
                 if size > RENDER_MAX_CHARS:
                     raise TemplateRunaway(f"output exceeds {RENDER_MAX_CHARS:,} characters")

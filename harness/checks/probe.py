@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from harness.chat.thinking import TemplateChat, stored_output
 from harness.evals.core import ItemResult
 from harness.evals.store import ResultStore
 from harness.report.model import Check
@@ -23,17 +24,29 @@ PROMPTS = [
     ("oui-non", "Réponds par oui ou par non : Paris est-elle en France ?"),
     ("translate", "Translate 'thank you' into French. Answer with the translation only."),
 ]
-SETTINGS = json.dumps({"max_new_tokens": MAX_NEW_TOKENS, "decoding": "greedy", "prompt_format": 1}, sort_keys=True)
 
 
-def run_probe(runner, store: ResultStore, artifact_sha: str) -> list[ItemResult]:
-    done = store.get(artifact_sha, TASK, VERSION, SETTINGS)
+def settings(chat: TemplateChat | None = None) -> str:
+    # With thinking, the bound covers the reasoning as well: the eval's thinking budget.
+    chat = chat or TemplateChat()
+    return json.dumps({"max_new_tokens": chat.budget(MAX_NEW_TOKENS), "decoding": "greedy", "prompt_format": 1,
+                       **chat.key()}, sort_keys=True)
+
+
+SETTINGS = settings()
+
+
+def run_probe(runner, store: ResultStore, artifact_sha: str, chat: TemplateChat | None = None) -> list[ItemResult]:
+    """`chat`: the release's thinking setting for this artifact's template (runner.template_vars agree)."""
+    key, bound = settings(chat), (chat or TemplateChat()).budget(MAX_NEW_TOKENS)
+    done = store.get(artifact_sha, TASK, VERSION, key)
     if len(done) < len(PROMPTS):
         prompts = [runner.chat_prompt([{"role": "user", "content": text}], None) for _, text in PROMPTS]
-        gens = runner.generate_with_stop(prompts, MAX_NEW_TOKENS)
-        items = [ItemResult(TASK, name, g.text, {"stopped": float(g.stopped), "new_tokens": float(g.n_tokens)})
-                 for (name, _), g in zip(PROMPTS, gens)]
-        store.put(artifact_sha, VERSION, SETTINGS, items)
+        gens = runner.generate_with_stop(prompts, bound)
+        items = [ItemResult(TASK, name, stored_output(p, g.text),
+                            {"stopped": float(g.stopped), "new_tokens": float(g.n_tokens), "bound": float(bound)})
+                 for (name, _), p, g in zip(PROMPTS, prompts, gens)]
+        store.put(artifact_sha, VERSION, key, items)
         done = {i.item_id: i for i in items}
     return [done[name] for name, _ in PROMPTS]
 
@@ -42,7 +55,8 @@ def probe_check(level: str, items: list[ItemResult]) -> Check:
     name = f"eos_probe:{level}"
     stopped = [i for i in items if i.scores.get("stopped") == 1.0]
     counts = ", ".join(str(int(i.scores.get("new_tokens", 0))) for i in items)
-    detail = (f"{len(stopped)}/{len(items)} prompts ended on an end token within {MAX_NEW_TOKENS} new tokens "
+    bound = int(max((i.scores.get("bound", MAX_NEW_TOKENS) for i in items), default=MAX_NEW_TOKENS))
+    detail = (f"{len(stopped)}/{len(items)} prompts ended on an end token within {bound} new tokens "
               f"(greedy; tokens used: {counts})")
     runaway = next((i for i in items if i not in stopped), None)
     if runaway is not None:

@@ -52,9 +52,10 @@ def artifact_info(path: Path) -> ArtifactInfo:
     raise BadInput(path, "not an HF folder or a GGUF file")
 
 
-def render_all(info: ArtifactInfo, bos: str = "", eos: str = "") -> list[Rendered]:
+def render_all(info: ArtifactInfo, bos: str = "", eos: str = "", variables: dict | None = None) -> list[Rendered]:
     """Each conversation as the harness feeds it to this artifact: tools through the template when it
-    supports them, else in the system prompt (harness/chat/tools.py), so lost tool support shows."""
+    supports them, else in the system prompt (harness/chat/tools.py), so lost tool support shows;
+    `variables` (the thinking mode) as every other render of the release gets them."""
     if not info.chat_template:
         return [Rendered(name, None, "no chat template") for name, *_ in CONVERSATIONS]
     tools_ok = supports_tools(info.chat_template)
@@ -63,7 +64,7 @@ def render_all(info: ArtifactInfo, bos: str = "", eos: str = "") -> list[Rendere
         messages, tools_arg = to_template_messages(msgs, tools, tools_ok)
         try:
             text = render(info.chat_template, messages, tools=tools_arg, add_generation_prompt=gen,
-                          bos_token=bos, eos_token=eos, origin=str(info.path))
+                          bos_token=bos, eos_token=eos, origin=str(info.path), variables=variables)
             out.append(Rendered(name, text))
         except BadInput as e:
             out.append(Rendered(name, None, e.what))
@@ -76,13 +77,14 @@ def first_difference(a: str, b: str, context: int = 30) -> str:
             f"vs candidate …{b[max(0, i - context): i + context]!r}…")
 
 
-def _renders(info: ArtifactInfo, v: Vocab) -> list[Rendered]:
-    return render_all(info, v.string(v.bos), v.string(v.eos))
+def _renders(info: ArtifactInfo, v: Vocab, variables: dict | None) -> list[Rendered]:
+    return render_all(info, v.string(v.bos), v.string(v.eos), variables)
 
 
-def _render_problems(ref: ArtifactInfo, rv: Vocab, cand: ArtifactInfo, cv: Vocab) -> tuple[list[str], int]:
+def _render_problems(ref: ArtifactInfo, rv: Vocab, cand: ArtifactInfo, cv: Vocab,
+                     variables: dict | None = None) -> tuple[list[str], int]:
     differing, n_tokens = [], 0
-    for r, c in zip(_renders(ref, rv), _renders(cand, cv)):
+    for r, c in zip(_renders(ref, rv, variables), _renders(cand, cv, variables)):
         if r.text is None:
             continue  # the reference cannot render it either: nothing to hold the candidate to
         if c.text is None:
@@ -99,8 +101,9 @@ def _render_problems(ref: ArtifactInfo, rv: Vocab, cand: ArtifactInfo, cv: Vocab
     return differing, n_tokens
 
 
-def compare(reference: Path, candidate: Path, label: str | None = None) -> Check:
-    """Check `candidate` against `reference`; named chat_template:<label>, about level <label> when given."""
+def compare(reference: Path, candidate: Path, label: str | None = None, variables: dict | None = None) -> Check:
+    """Check `candidate` against `reference`; named chat_template:<label>, about level <label> when given.
+    `variables`: extra template variables for both sides' renders (the release's thinking mode)."""
     ref, cand = artifact_info(reference), artifact_info(candidate)
     name = f"chat_template:{label or Path(candidate).name}"
     if not cand.chat_template:
@@ -108,12 +111,22 @@ def compare(reference: Path, candidate: Path, label: str | None = None) -> Check
     if not ref.chat_template:
         return Check(name=name, level=label, passed=False, detail=f"{reference}: the reference has no chat template")
     rv, cv = load_vocab(ref), load_vocab(cand)
-    problems, n_tokens = _render_problems(ref, rv, cand, cv)
+    problems, n_tokens = _render_problems(ref, rv, cand, cv, variables)
     problems += special_token_problems(rv, cv)
     if problems:
         return Check(name=name, level=label, passed=False, detail="; ".join(problems))
     stops = ", ".join(f"{i} {cv.string(i)!r}" for i in sorted(cv.stop))
     return Check(name=name, level=label, passed=True,
-                 detail=f"{len(CONVERSATIONS)} conversations render and tokenize identically ({n_tokens} tokens); "
+                 detail=f"{len(CONVERSATIONS)} conversations render and tokenize identically ({n_tokens} tokens"
+                        f"{_mode(ref.chat_template, variables)}); "
                         f"EOS {cv.eos} {cv.string(cv.eos)!r}, BOS {cv.bos} {cv.string(cv.bos)!r}, "
                         f"add_bos {cv.add_bos}, stops on [{stops}]")
+
+
+def _mode(template: str, variables: dict | None) -> str:
+    """", thinking off" where the template reads the switch the renders were given."""
+    from harness.chat.thinking import template_reads
+
+    if not variables or "enable_thinking" not in variables or "enable_thinking" not in template_reads(template):
+        return ""
+    return f", thinking {'on' if variables['enable_thinking'] else 'off'}"

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from functools import cache
 
+from harness.chat.thinking import answer_text
 from harness.evals.core import Sample, Task, task
 from harness.evals.fc import _shuffled, read_jsonl
 
@@ -52,8 +53,9 @@ def short_samples() -> list[Sample]:
 
 
 def score_short(sample: Sample, output: str) -> dict[str, float]:
-    # Accents and case are ignored; an acceptable answer must appear as whole words.
-    out = _norm(output)
+    # Accents and case are ignored; an acceptable answer must appear as whole words of the answer
+    # (reasoning before `</think>` does not count).
+    out = _norm(answer_text(output))
     return {"short_acc": float(any(_norm(a) in out for a in sample.target))}
 
 
@@ -77,7 +79,7 @@ def lang_samples() -> list[Sample]:
 
 
 def score_lang(sample: Sample, output: str) -> dict[str, float]:
-    text = output.strip()
+    text = answer_text(output).strip()
     return {"lang_fr": float(bool(text) and _langid().classify(text)[0] == "fr")}
 
 

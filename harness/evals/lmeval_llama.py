@@ -16,20 +16,26 @@ from lm_eval.api.model import LM
 from lm_eval.api.registry import register_model
 from lm_eval.utils import get_rolling_token_windows, make_disjoint_window
 
+from harness.chat.thinking import answer_text, stored_output
 from harness.runners.gguf import GGUFRunner, _log_softmax
 
 
 @register_model("harness-llama")
 class HarnessLlamaLM(LM):
-    """Built from a GGUFRunner, or from `path=` (e.g. `--model harness-llama --model_args path=x.gguf`)."""
+    """Built from a GGUFRunner (its template variables set by the release), or from `path=` (e.g.
+    `--model harness-llama --model_args path=x.gguf,thinking=off`: the chat template's reasoning mode)."""
 
     def __init__(self, runner: GGUFRunner | None = None, path: str | None = None, n_ctx: int = 2048,
-                 max_gen_toks: int = 256) -> None:
+                 max_gen_toks: int = 256, thinking: str | None = None) -> None:
         super().__init__()
         if runner is None:
             if not path:
                 raise ValueError("harness-llama needs a GGUFRunner or path=FILE.gguf")
             runner = GGUFRunner(Path(path), n_ctx=int(n_ctx))
+        if thinking is not None:
+            if str(thinking) not in ("off", "on"):
+                raise ValueError(f"harness-llama: thinking must be off or on, not {thinking!r}")
+            runner.template_vars = {**runner.template_vars, "enable_thinking": str(thinking) == "on"}
         self.runner = runner
         self.max_gen_toks = int(max_gen_toks)
 
@@ -89,8 +95,9 @@ class HarnessLlamaLM(LM):
             until = kwargs.get("until") or []
             stops = [until] if isinstance(until, str) else list(until)
             max_new = int(kwargs.get("max_gen_toks", self.max_gen_toks))
-            # Greedy only: the same decoding for every level (DESIGN, "Evaluation method").
-            text = self.runner.generate([context], max_new)[0]
+            # Greedy only: the same decoding for every level (DESIGN, "Evaluation method"). lm-eval scores
+            # the answer: the text after the reasoning when the prompt opened a reasoning block.
+            text = answer_text(stored_output(context, self.runner.generate([context], max_new)[0]))
             cut = min((i for i in (text.find(s) for s in stops if s) if i >= 0), default=len(text))
             out.append(text[:cut])
             self.cache_hook.add_partial("generate_until", (context, gen_kwargs), text[:cut])

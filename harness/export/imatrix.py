@@ -20,13 +20,16 @@ from pathlib import Path
 CHUNK = 512  # tokens per forward pass, as llama-imatrix's default context
 
 
-def calibration_text(sources: list[str], template: str, supports_tools: bool, eos: str) -> str:
-    """Training examples of every source, interleaved, as the model saw them in training."""
+def calibration_text(sources: list[str], template: str, supports_tools: bool, eos: str,
+                     variables: dict | None = None) -> str:
+    """Training examples of every source, interleaved, as the model saw them in training (the same
+    template variables: thinking mode)."""
     from itertools import zip_longest
 
     from training.mixture import load_source, to_example
 
-    per_source = [[to_example(s, r, template, supports_tools, eos) for r in load_source(s).records] for s in sources]
+    per_source = [[to_example(s, r, template, supports_tools, eos, variables=variables) for r in load_source(s).records]
+                  for s in sources]
     return "\n".join(e.prompt + e.completion for row in zip_longest(*per_source) for e in row if e is not None)
 
 

@@ -7,6 +7,7 @@ import json
 
 from harness import progress
 from harness.cache import StageCache
+from harness.chat.thinking import TemplateChat
 from harness.evals.core import ItemResult
 from harness.evals.registry import resolve
 from harness.evals.store import ResultStore
@@ -24,8 +25,9 @@ def _limit(spec: EvalSpec, name: str) -> int | None:
 class LazyRunner:
     """Opens the model on first use: a level whose items are all in the store loads nothing."""
 
-    def __init__(self, kind: str, path, n_ctx: int, label: str):
+    def __init__(self, kind: str, path, n_ctx: int, label: str, template_vars: dict | None = None):
         self.kind, self.path, self.n_ctx, self.label = kind, path, n_ctx, label
+        self.template_vars = dict(template_vars or {})
         self._runner = None
         self._opened = False  # an open was attempted (it may have failed)
         self._started = 0.0
@@ -39,7 +41,7 @@ class LazyRunner:
             progress.console.print(f"[bold cyan]▶ eval {self.label}[/] [dim]{self.kind} {self.path.name}[/]")
             self._started = time.monotonic()
             self._opened = True
-            self._runner = open_runner(self.kind, self.path, n_ctx=self.n_ctx)
+            self._runner = open_runner(self.kind, self.path, n_ctx=self.n_ctx, template_vars=self.template_vars)
         return getattr(self._runner, name)
 
     def close(self) -> None:
@@ -62,12 +64,14 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore,
     hub, hub_skip = _hub_plan(spec)
     out: dict[str, LevelResults] = {}
     for a in artifacts:
-        runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name)
+        # Only chat tasks and the probe render prompts (lm-eval's general/hub tasks use plain text).
+        chat = artifact_chat(spec, a.kind, a.path) if tasks or probes is not None else TemplateChat()
+        runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name, chat.variables)
         try:
             res: LevelResults = {}
             for task in tasks:
                 res[task.name] = run_task(runner, task, _limit(spec, task.name), store, a.sha256,
-                                          spec.max_new_tokens, spec.n_ctx, a.name)
+                                          spec.max_new_tokens, spec.n_ctx, a.name, chat)
             for name in general:
                 res[name] = _run_general(runner, name, _limit(spec, name), store, a.sha256)
             for name in (n for n in hub if n not in hub_skip):
@@ -80,7 +84,7 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore,
             if probes is not None:
                 from harness.checks.probe import run_probe
 
-                probes[a.name] = run_probe(runner, store, a.sha256)
+                probes[a.name] = run_probe(runner, store, a.sha256, chat)
         finally:
             runner.close()
     for res in out.values():  # a hub task missing on one level is dropped from all: levels stay paired
@@ -94,6 +98,20 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore,
     suites = [Suite(name=n, version=versions[n], n_items=len(items)) for n, items in first.items()]
     suites += [Suite(name=n, version=_hub_version(n), n_items=0, skipped=why) for n, why in hub_skip.items()]
     return out, suites
+
+
+def artifact_chat(spec: EvalSpec, kind: str, path) -> TemplateChat:
+    """The profile's thinking setting as this artifact's own template sees it, read from the file's
+    metadata (no weights load: a level whose items are all stored stays unopened)."""
+    from harness.chat.thinking import ChatSettings
+    from harness.models.inspect import read_gguf_info, read_hf_info
+
+    if not path.exists():
+        # Nothing to read: the items can only come from the store, keyed as for a template without
+        # variables; anything missing fails at open, naming the file.
+        return TemplateChat()
+    info = read_gguf_info(path) if kind == "gguf" else read_hf_info(path)
+    return ChatSettings.from_eval(spec).for_template(info.chat_template or "")
 
 
 def _hub_plan(spec: EvalSpec) -> tuple[list[str], dict[str, str]]:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from harness import progress
+from harness.chat.thinking import TemplateChat, stored_output
 from harness.evals.core import ItemResult, Sample, Task, select
 from harness.evals.store import ResultStore
 
@@ -15,22 +16,38 @@ def commit_every(runner) -> int:
     return max(1, int(getattr(runner, "batch_size", 1) or 1))
 
 
-def settings_key(task: Task, max_new_tokens: int, n_ctx: int) -> str:
-    return json.dumps({"solver": task.solver, "max_new_tokens": task.max_new_tokens or max_new_tokens,
-                       "n_ctx": n_ctx, "decoding": "greedy", "prompt_format": 1}, sort_keys=True)
+def task_chat(task: Task, chat: TemplateChat | None) -> TemplateChat:
+    """The chat setting one task renders with: log-likelihood items are scored after the template's
+    closed, empty reasoning block (runner.chat_prompt(reasoning=False)), generation items as set."""
+    chat = chat or TemplateChat()
+    if task.solver == "generate" or "enable_thinking" not in chat.variables:
+        return chat
+    return TemplateChat({**chat.variables, "enable_thinking": False})
+
+
+def settings_key(task: Task, max_new_tokens: int, n_ctx: int, chat: TemplateChat | None = None) -> str:
+    chat = task_chat(task, chat)
+    # Template variables enter the key only where the template reads them: other models' keys stay.
+    return json.dumps({"solver": task.solver, "max_new_tokens": chat.budget(task.max_new_tokens or max_new_tokens),
+                       "n_ctx": n_ctx, "decoding": "greedy", "prompt_format": 1, **chat.key()}, sort_keys=True)
 
 
 def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact_sha: str,
-             max_new_tokens: int, n_ctx: int, level: str) -> list[ItemResult]:
+             max_new_tokens: int, n_ctx: int, level: str, chat: TemplateChat | None = None) -> list[ItemResult]:
+    """`chat`: the profile's thinking setting as this artifact's template sees it (None: no variables)."""
     samples = select(limit, task.dataset())
-    settings = settings_key(task, max_new_tokens, n_ctx)
+    settings = settings_key(task, max_new_tokens, n_ctx, chat)
+    budget = task_chat(task, chat).budget(task.max_new_tokens or max_new_tokens)
     done = _rescored(task, samples, store.get(artifact_sha, task.name, task.version, settings))
     if done.changed:  # a newer scorer: keep the store's scores in step with what the report shows
         store.put(artifact_sha, task.version, settings, done.changed)
     todo = [s for s in samples if s.id not in done.items]
     if todo:
         with progress.bar(f"{level} {task.name}", len(todo)) as advance:
-            prompts = {s.id: runner.chat_prompt(s.messages, s.tools) for s in todo}
+            if task.solver == "generate":
+                prompts = {s.id: runner.chat_prompt(s.messages, s.tools) for s in todo}
+            else:  # scored on the answer's first tokens: after a closed reasoning block (task_chat)
+                prompts = {s.id: runner.chat_prompt(s.messages, s.tools, reasoning=False) for s in todo}
             if task.solver == "generate":
                 # Items sharing a long tool preamble run back to back: the GGUF runner keeps the KV cache
                 # of the longest prefix shared with the previous prompt (llama-cpp-python's generate).
@@ -39,8 +56,7 @@ def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact
             step = commit_every(runner)
             for start in range(0, len(todo), step):
                 chunk = todo[start : start + step]
-                outputs = _solve(runner, task, chunk, [prompts[s.id] for s in chunk],
-                                 task.max_new_tokens or max_new_tokens)
+                outputs = _solve(runner, task, chunk, [prompts[s.id] for s in chunk], budget)
                 results = [ItemResult(task.name, s.id, out, task.scorer(s, out)) for s, out in zip(chunk, outputs)]
                 store.put(artifact_sha, task.version, settings, results)
                 done.items.update({r.item_id: r for r in results})
@@ -72,7 +88,7 @@ def _rescored(task: Task, samples: list[Sample], stored: dict[str, ItemResult]) 
 
 def _solve(runner, task: Task, samples: list[Sample], prompts: list[str], max_new_tokens: int) -> list[str]:
     if task.solver == "generate":
-        return runner.generate(prompts, max_new_tokens)
+        return [stored_output(p, out) for p, out in zip(prompts, runner.generate(prompts, max_new_tokens))]
     outs = []
     for s, context in zip(samples, prompts):
         scores = runner.loglikelihood([(context, c) for c in s.choices or []])

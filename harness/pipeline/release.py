@@ -28,7 +28,7 @@ from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.pipeline.export import export_ladder, export_tools
 from harness.profiles.model import Profile
 from harness.report.items import from_results, write_item_scores
-from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, TrainData, TrainSummary
+from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, Thinking, TrainData, TrainSummary
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,8 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
                         if merge_rec.outputs.get("method") != "full" else "full fine-tune: the head is the model's own")]
         pairs = [("bf16", base_dir, base_sha, merged_dir, merged_sha)]
         pairs += [(a.name, merged_dir, merged_sha, a.path, a.sha256) for a in artifacts if a.kind == "gguf"]
-        checks += [Check.model_validate(c) for c in stages.template_checks(cache, pairs)]
+        rendered = stages.template_checks(cache, pairs, stages.chat_variables(profile))  # the release's thinking mode
+        checks += [Check.model_validate(c) for c in rendered]
         checks.append(contamination(profile))
 
         # 6-7. Evaluate every level (per-item store) with its EOS probe, then KL divergence of each GGUF
@@ -153,12 +154,23 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
         base_model=profile.base.hub_id or profile.base.name, levels=levels, comparisons=comparisons, checks=checks,
         gate=GateResult(passed=False), suites=suites, train=train, stop_tokens=_stop_tokens(merged_info),
         chat_template=merged_info.chat_template or "", license=profile.base.license,
+        thinking=thinking_record(profile, merged_info.chat_template or ""),
         provenance=Provenance(harness=__version__, converter=tools.converter, quantizer=tools.quantizer,
                               llama_cpp=stages.version_of("llama-cpp-python"), gguf_py=stages.version_of("gguf"),
                               llama_cpp_build=str(tools.root or ""),
                               transformers=stages.version_of("transformers"), torch=stages.version_of("torch"),
                               lm_eval=stages.version_of("lm-eval"), profile_sha256=profile_sha),
     )
+
+
+def thinking_record(profile: Profile, chat_template: str) -> Thinking:
+    """The profile's thinking setting as the merged model's template applies it."""
+    from harness.chat.thinking import ChatSettings, template_reads
+
+    chat = ChatSettings.from_eval(profile.eval).for_template(chat_template)
+    return Thinking(mode=profile.eval.thinking, in_template="enable_thinking" in template_reads(chat_template),
+                    reasoning=chat.thinks, max_new_tokens=chat.budget(profile.eval.max_new_tokens),
+                    template_kwargs=profile.eval.template_kwargs)
 
 
 def _stop_tokens(info) -> list[str]:

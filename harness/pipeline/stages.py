@@ -72,21 +72,31 @@ def base(cache: StageCache, profile: Profile):
                      work, profile.base.name)
 
 
+def chat_variables(profile: Profile) -> dict:
+    """The template variables of every render of a release (thinking mode, template_kwargs)."""
+    from harness.chat.thinking import ChatSettings
+
+    return ChatSettings.from_eval(profile.eval).variables()
+
+
 def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str):
     from training.mixture import load_source
 
     data = {n: load_source(n).sha256 for n in profile.train.mixture}
+    variables = chat_variables(profile)
 
     def work(out: Path):
         from training.recipe import train as run_training
 
+        # Training renders with the eval's thinking mode: the completion is the turn the eval prompt opens.
         manifest = run_training(base_dir, profile.train, out, profile.base.name, base_sha,
-                                log=lambda s: progress.note(s))
+                                log=lambda s: progress.note(s), template_vars=variables)
         (out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
         return {"final_loss": manifest.final_loss}
     return run_stage(cache, "train", 1, {"base": base_sha, "train": profile.train.model_dump(), "data": data,
                                          "recipe": code_digest("training"),
-                                         "trl": version_of("trl"), "peft": version_of("peft")},
+                                         "trl": version_of("trl"), "peft": version_of("peft"),
+                                         "template_vars": variables},
                      work, f"{profile.train.max_steps} steps, LoRA r={profile.train.lora.r}")
 
 
@@ -120,20 +130,22 @@ def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, 
                      outtype)
 
 
-def template_checks(cache: StageCache, pairs: list[tuple[str, Path, str, Path, str]]):
+def template_checks(cache: StageCache, pairs: list[tuple[str, Path, str, Path, str]], variables: dict | None = None):
     """chat_template:<label> of each (label, reference, its sha, candidate, its sha): renders, tokens and
-    special tokens (harness/checks/template.py), cached by the artifacts' hashes and the check's code."""
+    special tokens (harness/checks/template.py), cached by the artifacts' hashes and the check's code;
+    conversations rendered with `variables` (the release's thinking mode)."""
     import json
 
     def work(out: Path):
         from harness.checks.template import compare
 
-        checks = [compare(ref, cand, label) for label, ref, _, cand, _ in pairs]
+        checks = [compare(ref, cand, label, variables) for label, ref, _, cand, _ in pairs]
         (out / "checks.json").write_text(json.dumps([c.model_dump() for c in checks], indent=2, ensure_ascii=False))
         return {"passed": sum(c.passed for c in checks), "failed": sum(not c.passed for c in checks)}
     code = "".join(code_digest(p)[:16] for p in ("harness.checks", "harness.chat", "harness.models"))
     inputs = {"pairs": [[label, rsha, csha] for label, _, rsha, _, csha in pairs], "code": code,
-              "transformers": version_of("transformers"), "llama_cpp": version_of("llama-cpp-python")}
+              "transformers": version_of("transformers"), "llama_cpp": version_of("llama-cpp-python"),
+              **({"template_vars": variables} if variables else {})}
     path, _ = run_stage(cache, "checks", 1, inputs, work, f"chat templates and tokenizers of {len(pairs)} artifacts")
     return json.loads((path / "checks.json").read_text())
 
@@ -152,13 +164,15 @@ def imatrix(cache: StageCache, profile: Profile, merged_dir: Path, merged_sha: s
 
         info = read_hf_info(merged_dir)
         eos = _eos_string(merged_dir)
-        text = calibration_text(sources, info.chat_template or "", supports_tools(info.chat_template or ""), eos)
+        text = calibration_text(sources, info.chat_template or "", supports_tools(info.chat_template or ""), eos,
+                                chat_variables(profile))
         facts = compute_imatrix(merged_dir, f16, text, profile.export.imatrix_tokens, out / "imatrix.gguf",
                                 f"training mixture ({', '.join(sources)})")
         return {**facts, "sha256": sha256_file(out / "imatrix.gguf")}
     return run_stage(cache, "imatrix", 1, {"merged": merged_sha, "f16": f16_sha, "data": data,
                                            "tokens": profile.export.imatrix_tokens, "code": code_digest("harness.export"),
-                                           "transformers": version_of("transformers")},
+                                           "transformers": version_of("transformers"),
+                                           "template_vars": chat_variables(profile)},
                      work, f"{profile.export.imatrix_tokens} tokens of the training mixture")
 
 

@@ -98,6 +98,10 @@ class ExportSpec(_Strict):
             raise ValueError(e.what) from None
 
 
+# Chat-template variables every render sets itself.
+_RENDER_VARIABLES = {"messages", "tools", "add_generation_prompt", "bos_token", "eos_token"}
+
+
 class EvalSpec(_Strict):
     suites: list[str] = ["fc", "fr", "general"]
     tasks: list[str] | None = None  # task names ("fc/bfcl_simple", ...); None = every task of the suites
@@ -106,6 +110,28 @@ class EvalSpec(_Strict):
     max_new_tokens: int = Field(160, ge=1)
     n_ctx: int = Field(2048, ge=256)
     kld_max_tokens: int = Field(4096, ge=64)
+    # Reasoning mode of every render (training, eval, EOS probe, checks): the chat template's
+    # `enable_thinking`. Off by default; a template that does not read it is unchanged either way.
+    thinking: Literal["off", "on"] = "off"
+    # With thinking on, each generation's budget (reasoning + answer); None = 4 x max_new_tokens.
+    thinking_max_new_tokens: int | None = Field(None, ge=1)
+    template_kwargs: dict[str, str | bool | int | float] = {}  # extra chat-template variables
+
+    @field_validator("template_kwargs")
+    @classmethod
+    def _free_names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for name in v:
+            if name == "enable_thinking":
+                raise ValueError("set eval.thinking (off | on) instead of template_kwargs.enable_thinking")
+            if name in _RENDER_VARIABLES or not name.isidentifier():
+                raise ValueError(f"{name!r} cannot be a template variable (reserved or not a name)")
+        return v
+
+    @field_validator("thinking", mode="before")
+    @classmethod
+    def _yaml_switch(cls, v: Any) -> Any:
+        # YAML 1.1 reads a bare `off` / `on` as a boolean.
+        return ("on" if v else "off") if isinstance(v, bool) else v
 
 
 class GateSpec(_Strict):

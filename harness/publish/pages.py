@@ -24,6 +24,7 @@ from harness.publish.metrics import (
     reference,
     suites,
 )
+from harness.publish.recipes import thinking_sentence
 from harness.report.model import Report
 
 _WIDE = "---\nhide:\n  - toc\n---\n"  # wide score tables: the page's own contents column gives way
@@ -70,6 +71,7 @@ def release_page(run: Run) -> str:
            "## Scores at every level\n",
            ("Each suite's headline score as `value [95% interval]`; every level is published, shipped or not. "
            "KLD: divergence from the 16-bit reference (lower is closer).\n"),
+           *([thinking + "\n"] if (thinking := thinking_sentence(r)) else []),
            tables.compression(r, failed),
            "## Plots\n", " ".join(_img(p, _alt(run.slug, p)) for p in run.plots) + "\n",
            "## Scores by suite\n"]

@@ -159,6 +159,16 @@ class TrainSummary(_Record):
     versions: dict[str, str] = {}
 
 
+class Thinking(_Record):
+    """The reasoning mode every render of the release used (the profile's eval.thinking)."""
+
+    mode: Literal["off", "on"]
+    in_template: bool  # the chat template reads `enable_thinking`; if not, the setting changed nothing
+    reasoning: bool  # generations reason first: scores read the text after the last `</think>`
+    max_new_tokens: int  # generation budget per item, reasoning included when `reasoning`
+    template_kwargs: dict[str, str | bool | int | float] = {}  # the profile's extra template variables
+
+
 class Report(_Record):
     schema_version: Literal[1] = 1
     release: str
@@ -174,6 +184,7 @@ class Report(_Record):
     stop_tokens: list[str] = []  # strings that end an assistant turn, for deployment recipes
     chat_template: str = ""  # the merged model's jinja chat template (Ollama's TEMPLATE is derived from it)
     license: str = ""  # the profile's license (the base model's), for the card's front matter
+    thinking: Thinking | None = None  # None in reports written before the setting existed
     base: BaseRecord | None = None  # what stage `base` read and saved, and what it dropped (vision, MTP) and why
 
     def level(self, name: str) -> Level:

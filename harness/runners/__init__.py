@@ -21,7 +21,10 @@ class Runner(Protocol):
     bos_token: str
     eos_token: str
 
-    def chat_prompt(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None) -> str: ...
+    template_vars: dict[str, Any]  # extra chat-template variables of every prompt (thinking mode, ...)
+
+    def chat_prompt(self, messages: list[dict[str, Any]], tools: list[dict[str, Any]] | None,
+                    reasoning: bool = True) -> str: ...
 
     def generate(self, prompts: list[str], max_new_tokens: int) -> list[str]: ...
 
@@ -44,11 +47,14 @@ class Runner(Protocol):
     def close(self) -> None: ...
 
 
-def open_runner(kind: str, path: Path, n_ctx: int = 2048) -> Runner:
+def open_runner(kind: str, path: Path, n_ctx: int = 2048, template_vars: dict[str, Any] | None = None) -> Runner:
     if kind == "gguf":
         from harness.runners.gguf import GGUFRunner
 
-        return GGUFRunner(path, n_ctx=n_ctx)
-    from harness.runners.hf import HFRunner
+        runner: Runner = GGUFRunner(path, n_ctx=n_ctx)
+    else:
+        from harness.runners.hf import HFRunner
 
-    return HFRunner(path, n_ctx=n_ctx)
+        runner = HFRunner(path, n_ctx=n_ctx)
+    runner.template_vars = dict(template_vars or {})
+    return runner
