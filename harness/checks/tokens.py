@@ -8,9 +8,7 @@ end-of-generation set (declared EOS/EOT plus the tokens it recognises by name) f
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -90,31 +88,16 @@ def _hf_vocab(folder: Path, info: ArtifactInfo, tok) -> Vocab:
     )
 
 
-@contextmanager
-def _llama_quiet():
-    """llama-cpp-python prints llama.cpp's log through this logger; a vocabulary load is not news."""
-    logger = logging.getLogger("llama-cpp-python")
-    before = logger.level
-    logger.setLevel(logging.CRITICAL + 1)
-    try:
-        yield
-    finally:
-        logger.setLevel(before)
-
-
 class _LlamaVocab:
     """llama.cpp's vocabulary of one GGUF, loaded without its weights; freed with this object."""
 
     def __init__(self, path: Path):
         import llama_cpp
 
+        from harness.runners.llama_load import open_vocab
+
         self._lib = llama_cpp
-        params = llama_cpp.llama_model_default_params()
-        params.vocab_only = True
-        with _llama_quiet():
-            self._model = llama_cpp.llama_model_load_from_file(str(path).encode(), params)
-        if not self._model:
-            raise BadInput(path, "llama.cpp cannot load this GGUF's tokenizer (tokenizer.ggml.* missing or damaged)")
+        self._model = open_vocab(path)  # a refused file: BadInput with llama.cpp's reason
         self.vocab = llama_cpp.llama_model_get_vocab(self._model)
 
     def __del__(self):

@@ -44,3 +44,35 @@ def test_gguf_without_tokenizer_fails(tmp_path):
 def test_file_type_names():
     assert file_type_name(15) == "MOSTLY_Q4_K_M" and file_type_name(None) == "missing"
     assert file_type_name(9999).startswith("unknown")
+
+
+def test_a_gguf_llama_cpp_refuses_fails_the_export_with_its_reason(gguf_missing_block):
+    """gguf-py reads the file fine; llama.cpp, the engine that evaluates it, does not."""
+    with pytest.raises(StageError) as e:
+        verify_gguf(gguf_missing_block, LlamaFileType.ALL_F32, "", "")
+    assert str(e.value) == (f"{gguf_missing_block}: exported GGUF failed verification: llama.cpp cannot load "
+                            "this GGUF: tensor 'blk.2.attn_norm.weight' not found")
+
+
+@pytest.mark.slow
+def test_convert_stage_of_a_qwen35_folder_without_its_mtp_weights_fails_in_one_line(qwen35_checkpoint, tmp_path):
+    """The issue's real case: MTP weights dropped, `mtp_num_hidden_layers` kept; the converter declares a
+    block it writes no tensors for. The export stage stops there, naming the file and the missing tensor."""
+    import shutil
+
+    from safetensors.torch import load_file, save_file
+
+    from harness.cache import StageCache
+    from harness.export.toolchain import resolve_toolchain
+    from harness.pipeline import stages
+
+    folder = tmp_path / "no-mtp"
+    shutil.copytree(qwen35_checkpoint, folder)
+    weights = load_file(folder / "model.safetensors")
+    save_file({k: v for k, v in weights.items() if not k.startswith("mtp.")}, folder / "model.safetensors",
+              metadata={"format": "pt"})
+    with pytest.raises(StageError) as e:
+        stages.convert(StageCache(tmp_path / "cache"), "q35", folder, "sha-no-mtp", "f16", resolve_toolchain(None))
+    line = str(e.value)
+    assert "\n" not in line and "q35-f16.gguf: exported GGUF failed verification: llama.cpp cannot load this GGUF: " \
+        "tensor 'blk.4." in line and "not found" in line

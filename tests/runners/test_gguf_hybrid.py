@@ -40,6 +40,7 @@ def model(request) -> tuple[str, Path]:
     return request.param, request.getfixturevalue(f"{request.param}_f16_gguf")
 
 
+@pytest.mark.slow  # reading the Qwen vocabulary with GGUFReader takes about 10 s per file
 def test_llama_cpp_says_which_memory_cannot_be_cut_back(qwen35_f16_gguf, qwen3_f16_gguf) -> None:
     hybrid, plain = GGUFRunner(qwen35_f16_gguf, n_ctx=64), GGUFRunner(qwen3_f16_gguf, n_ctx=64)
     try:
