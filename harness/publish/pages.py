@@ -13,6 +13,7 @@ from harness.errors import BadInput
 from harness.publish import tables
 from harness.publish.metrics import (
     Markup,
+    code,
     failed_rules,
     file_name,
     fmt_metric,
@@ -74,7 +75,7 @@ def release_page(run: Run) -> str:
            "## Plots\n", " ".join(_img(p, _alt(run.slug, p)) for p in run.plots) + "\n",
            "## Scores by suite\n"]
     for suite in suites(r):
-        out += [f"### `{md_escape(suite)}`\n", tables.suite_table(r, suite)]
+        out += [f"### {code(suite)}\n", tables.suite_table(r, suite)]
     if (kld := tables.kld_table(r)) is not None:
         out += ["## KL divergence from the 16-bit reference\n", kld]
     if (forget := tables.forgetting(r)) is not None:
@@ -124,7 +125,7 @@ def trends(runs: list[Run], pngs: dict[str, str]) -> str:
         names = list(dict.fromkeys(lv.name for r in reports for lv in r.levels if metric in lv.metrics))
         rows = [[r.release, *(fmt_metric(next((lv.metrics.get(metric) for lv in r.levels if lv.name == n), None))
                               for n in names)] for r in reversed(reports)]
-        out += [f"## `{md_escape(metric)}`\n", *([_img(pngs[metric], metric) + "\n"] if metric in pngs else []),
+        out += [f"## {code(metric)}\n", *([_img(pngs[metric], metric) + "\n"] if metric in pngs else []),
                 md_table(["Release", *names], rows)]
     return "\n".join(out)
 

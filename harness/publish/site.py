@@ -19,7 +19,7 @@ import yaml
 from harness.errors import BadInput, StageError
 from harness.publish import pages, plots
 from harness.publish.explorer import load_items, slug, write_pages
-from harness.publish.metrics import headline, suites
+from harness.publish.metrics import headline, plain_title, suites
 from harness.publish.pages import Run
 from harness.report.model import load_report
 
@@ -86,11 +86,11 @@ def write_sources(runs: list[Path], src: Path, decisions_dir: Path | None = None
         f.write(pages.methodology_appendix(loaded))
     newest = list(reversed(loaded))
     nav: list[dict] = [
-        {"Home": "index.md"}, {"Releases": [{r.report.release: f"releases/{r.slug}.md"} for r in newest]},
+        {"Home": "index.md"}, {"Releases": [{plain_title(r.report.release): f"releases/{r.slug}.md"} for r in newest]},
         {"Trends": "trends.md"},
-        {"Failed items": [{r.report.release: [{"All levels": f"failed/{r.slug}/index.md"},
-                                              *({lv: f"failed/{r.slug}/{page}"} for lv, (page, _) in r.failed.items())]}
-                          for r in newest]},
+        {"Failed items": [{plain_title(r.report.release): [
+            {"All levels": f"failed/{r.slug}/index.md"},
+            *({plain_title(lv): f"failed/{r.slug}/{page}"} for lv, (page, _) in r.failed.items())]} for r in newest]},
         {"Methodology": "methodology.md"}]
     if notes is not None:
         (docs / "decisions.md").write_text(notes, encoding="utf-8")
