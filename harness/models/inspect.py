@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from harness.errors import BadInput
+from harness.models.gguf_header import check_gguf_header
 
 GGUF_MAGIC = b"GGUF"
 
@@ -56,10 +57,23 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
     return _read_gguf(path, st.st_size, st.st_mtime_ns)
 
 
+def open_gguf(path: Path):
+    """gguf-py's GGUFReader on a file whose header was first checked against its size (gguf-py
+    trusts every count in it: a 329-byte file can make it loop forever); damage is BadInput."""
+    from gguf import GGUFReader
+
+    check_gguf_header(path)
+    try:
+        return GGUFReader(path)
+    except Exception as e:  # gguf-py raises bare ValueError/IndexError/struct errors on damage
+        raise BadInput(path, f"damaged GGUF file: {type(e).__name__}: {e}") from None
+
+
 @lru_cache(maxsize=64)
 def _read_gguf(path: Path, _size: int, _mtime: int) -> ArtifactInfo:
     from gguf import GGUFReader
 
+    check_gguf_header(path)  # every count and length fits in the file, before gguf-py loops on them
     try:
         reader = GGUFReader(path)
         tensors = reader.tensors

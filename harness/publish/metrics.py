@@ -86,9 +86,10 @@ def fmt_small(m: Metric | None) -> str:
 
 # Characters Markdown (Python-Markdown on the site, the Hub's CommonMark on the card) gives a meaning:
 # written as numeric character references they are plain text in both, inside and outside tables.
-# '{' '}' would let attr_list turn a trailing "{onfocus=... autofocus}" into attributes; '[' ']' make
-# links; '\\' would escape our own escapes; '|' ends a table cell; '`' and '*' open code and emphasis.
-_MD_CHARS = {c: f"&#{ord(c)};" for c in "\\`*|[]{}"}
+# '{' '}' would let attr_list turn a trailing "{onfocus=... autofocus}" into attributes; '\\' would
+# escape our own escapes; '|' ends a table cell; '`' and '*' open code and emphasis. Brackets stay
+# readable: "](" is broken up below, and a one-line text cannot define a link reference.
+_MD_CHARS = {**{c: f"&#{ord(c)};" for c in "\\`{}"}, "|": "\\|", "*": "\\*"}
 _MD_TABLE = str.maketrans(_MD_CHARS)
 # Line breaks (Python-Markdown turns \r into one) would start a block of their own, and STX/ETX are
 # Python-Markdown's placeholder markers: control characters become spaces.
@@ -100,7 +101,7 @@ def md_escape(text: object) -> str:
     cell breaks, code spans, emphasis, links or attribute lists ('_' is left alone: both
     Python-Markdown and the Hub ignore it inside words), always one line."""
     text = html.escape(_CONTROL.sub(" ", str(text)), quote=True)
-    return text.translate(_MD_TABLE)
+    return text.translate(_MD_TABLE).replace("](", "]&#40;")
 
 
 # Nav and page titles: mkdocs-material writes them raw into HTML text, into <title> through
