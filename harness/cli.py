@@ -229,6 +229,10 @@ def _use_items(path: Path, tasks: list[str] | None) -> None:
         samples = task.dataset_from(path)
     except KeyError as e:
         raise BadInput(path, f"an item lacks the field {e}") from None
+    except RecursionError:
+        raise BadInput(path, "JSON nested too deeply") from None
+    except UnicodeDecodeError as e:
+        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
     except (TypeError, ValueError, AttributeError, IndexError) as e:
         raise BadInput(path, f"malformed item: {type(e).__name__}: {e}") from None
     custom = replace(task, dataset=lambda: samples, version=f"{task.version}+items-{sha256_file(path)[:12]}")

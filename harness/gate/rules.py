@@ -65,10 +65,11 @@ def _drop_rules(rule: str, report: Report, ref: Level, lv: Level, patterns: list
     for m in metrics:
         subject = f"{lv.name} {m} (vs {ref.name})"
         comp = next((c for c in report.comparisons if (c.a, c.b, c.metric) == (ref.name, lv.name, m)), None)
-        nan = f"{ref.name} -> {lv.name} {m}" in report.not_computed
-        why = "could not be computed (NaN)" if nan else "in the report"
-        rules.append(missing(rule, subject, f"no paired comparison {ref.name} -> {lv.name} for {m} {why}")
-                     if comp is None else tested(rule, subject, m, ref.name, spec.tolerance(rule, m), comp))
+        pair = f"{ref.name} -> {lv.name}"
+        why = (f"the paired comparison {pair} for {m} could not be computed (NaN)"
+               if f"{pair} {m}" in report.not_computed else f"no paired comparison {pair} for {m} in the report")
+        rules.append(missing(rule, subject, why) if comp is None else
+                     tested(rule, subject, m, ref.name, spec.tolerance(rule, m), comp))
     return rules
 
 

@@ -40,9 +40,14 @@ def materialize_base(spec: BaseModelSpec, out: Path, dtype: str = "bfloat16") ->
         from harness.models.inspect import require_safetensors
 
         require_safetensors(Path(src))
-    tokenizer = AutoTokenizer.from_pretrained(src, **kw)
-    loaded = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, **(kw or {"use_safetensors": True}))
-    config = AutoConfig.from_pretrained(src, **kw)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(src, **kw)
+        loaded = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, **(kw or {"use_safetensors": True}))
+        config = AutoConfig.from_pretrained(src, **kw)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as e:
+        # The profile named a file or folder transformers cannot read: the user's input, one line.
+        where = Path(src) / kw["gguf_file"] if kw else src
+        raise BadInput(where, f"transformers cannot load it: {type(e).__name__}: {' '.join(str(e).split())[:300]}") from None
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     config.dtype = dtype

@@ -176,7 +176,10 @@ def decisions(folder: Path) -> str | None:
         return None
     out = ["# Decisions\n", "Reasoning and pivots behind the releases, newest first.\n"]
     for f in files:
-        text = f.read_text(encoding="utf-8")
+        try:
+            text = f.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise BadInput(f, f"not UTF-8 text (byte {e.start})") from None
         m = re.match(r"#\s+(.+)\n", text)
         title, body = (m.group(1), text[m.end():]) if m else (f.stem, text)
         date = re.match(r"\d{4}-\d{2}-\d{2}", f.name)
