@@ -33,6 +33,15 @@ def _load(profile: str):
     return load_profile(profile)
 
 
+def _out_dir(path: Path) -> Path:
+    """An --out folder: refused at once when it is a file (not hours later, when a stage writes)."""
+    from harness.errors import BadInput
+
+    if path.exists() and not path.is_dir():
+        raise BadInput(path, "--out must be a folder, and this is a file")
+    return path
+
+
 @app.command()
 def release(profile: ProfileArg, out: OutOpt = Path("runs"),
             baseline: Annotated[Optional[Path], typer.Option(help="Previous report.json or run folder to gate against.")] = None,
@@ -47,6 +56,7 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     from harness.pipeline.release import release as run_release
 
     prof = _load(profile)
+    _out_dir(out)
     base = load_baseline(baseline) if baseline else None
     report = run_release(prof, out, profile_digest(profile), base)
     run_dir = out / prof.name
@@ -94,7 +104,7 @@ def check_template(reference: Annotated[Path, typer.Argument(help="Reference HF 
 @app.command("eval")
 def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or a GGUF file.")],
                   tasks: Annotated[Optional[list[str]], typer.Option("--task", help="Task name; repeat. Default: all.")] = None,
-                  limit: Annotated[Optional[int], typer.Option(help="Items per task.")] = 20,
+                  limit: Annotated[Optional[int], typer.Option(help="Items per task.", min=1)] = 20,
                   items: Annotated[Optional[Path], typer.Option(
                       help="Your own items for the one --task given, in that task's JSONL format (fc/fr_fc).")] = None,
                   out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval"),
@@ -124,7 +134,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     sha = sha256_tree(artifact) if kind == "hf" else sha256_file(artifact)
     spec = EvalSpec(tasks=tasks, limit=limit, thinking=thinking.value)
     typer.echo(_thinking_line(spec, kind, artifact))
-    out.mkdir(parents=True, exist_ok=True)
+    _out_dir(out).mkdir(parents=True, exist_ok=True)
     with ResultStore(out / "results.sqlite") as store:
         results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
     m = metrics(results[artifact.name])
@@ -162,10 +172,15 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
     from harness.gate import evaluate_gate, load_baseline
     from harness.gate.render import gate_markdown, gate_text
     from harness.report.items import load_item_scores
-    from harness.report.model import load_report
+    from harness.report.model import load_report, report_json
 
     rep = load_report(report)
     policy = _load(profile).gate
+    for target in markdown or []:
+        if not target.parent.is_dir() or target.is_dir():
+            from harness.errors import BadInput
+
+            raise BadInput(target, "--markdown needs a file in an existing folder")
     result = evaluate_gate(rep, policy, load_baseline(baseline) if baseline else None, load_item_scores(report, rep))
     typer.echo(gate_text(result))
     for target in markdown or []:
@@ -175,7 +190,7 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
         write_atomic(json_out, result.model_dump_json(indent=2))
     if update_report:
         path = report / "report.json" if report.is_dir() else report
-        write_atomic(path, rep.model_copy(update={"gate": result}).model_dump_json(indent=2))
+        write_atomic(path, report_json(rep.model_copy(update={"gate": result})))
     _exit_on_gate(result.passed)
 
 
@@ -189,7 +204,7 @@ def card(report: Annotated[Path, typer.Argument(help="report.json or a run folde
     from harness.publish.card import write_card
     from harness.report.model import load_report
 
-    typer.echo(write_card(load_report(report), out, repo_id=repo_id, license=license))
+    typer.echo(write_card(load_report(report), _out_dir(out), repo_id=repo_id, license=license))
 
 
 @app.command()
@@ -199,14 +214,15 @@ def site(runs: Annotated[list[Path], typer.Argument(help="Run folders (each with
     """Build the static report site (mkdocs-material) from run folders."""
     from harness.publish.site import build_site
 
-    typer.echo(build_site(runs, out, decisions))
+    typer.echo(build_site(runs, _out_dir(out), decisions))
 
 
 def _stage_command(upto: str):
     def command(profile: ProfileArg, out: OutOpt = Path("runs")):
         from harness.pipeline.partial import run_until
 
-        typer.echo(run_until(_load(profile), out, upto))
+        prof = _load(profile)
+        typer.echo(run_until(prof, _out_dir(out), upto))
     command.__doc__ = {"train": "Build the base HF folder and train the LoRA adapter (cached).",
                        "merge": "Train (cached) and merge the adapter into a 16-bit HF folder.",
                        "export": "Merge (cached) and export the GGUF ladder of the profile."}[upto]
@@ -237,17 +253,43 @@ def _use_items(path: Path, tasks: list[str] | None) -> None:
         samples = task.dataset_from(path)
     except KeyError as e:
         raise BadInput(path, f"an item lacks the field {e}") from None
+    except RecursionError:
+        raise BadInput(path, "JSON nested too deeply") from None
+    except UnicodeDecodeError as e:
+        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
     except (TypeError, ValueError, AttributeError, IndexError) as e:
         raise BadInput(path, f"malformed item: {type(e).__name__}: {e}") from None
     custom = replace(task, dataset=lambda: samples, version=f"{task.version}+items-{sha256_file(path)[:12]}")
     TASKS[task.name] = lambda: custom
 
 
+def _click_exceptions():
+    try:
+        from typer._click import exceptions  # typer 0.2x carries its own copy of click
+    except ImportError:
+        from click import exceptions
+    return exceptions
+
+
 def main() -> None:
     from harness.errors import HarnessError
 
+    click = _click_exceptions()
+
     try:
-        app(standalone_mode=True)
+        # Not standalone: click's usage errors reach us instead of being drawn as a boxed panel.
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except click.NoArgsIsHelpError as e:
+        typer.echo(e.ctx.get_help() if e.ctx else "harness --help")
+        sys.exit(2)  # as click does: no command is a usage error, help shown
+    except click.UsageError as e:
+        where = f"harness {e.ctx.info_name}" if e.ctx and e.ctx.parent else "harness"
+        print(f"harness: error: {where}: {' '.join(e.format_message().split())} (see --help)", file=sys.stderr)
+        sys.exit(2)
+    except typer.Abort:
+        print("harness: interrupted", file=sys.stderr)
+        sys.exit(130)
     except HarnessError as e:
         print(f"harness: error: {e}", file=sys.stderr)
         sys.exit(e.exit_code)
@@ -255,6 +297,11 @@ def main() -> None:
         print("harness: interrupted; finished stages and eval items are kept", file=sys.stderr)
         sys.exit(130)
     except OSError as e:
+        if e.errno in _BAD_PATH and e.filename:
+            # A path the user gave that cannot be written or read as asked (an --out that is a file,
+            # a folder without permission): their input, one line.
+            print(f"harness: error: {e.filename}: {e.strerror}", file=sys.stderr)
+            sys.exit(2)
         if e.errno not in _DISK_FULL:
             raise
         # Stages write to a partial folder renamed when complete, the store commits per batch:
@@ -271,6 +318,7 @@ def main() -> None:
 
 
 _DISK_FULL = {28, 27, 122}  # ENOSPC, EFBIG (file size limit), EDQUOT
+_BAD_PATH = {1, 2, 13, 17, 20, 21, 30, 36, 40}  # EPERM ENOENT EACCES EEXIST ENOTDIR EISDIR EROFS ENAMETOOLONG ELOOP
 
 
 def _out_folder() -> str:

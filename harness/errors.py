@@ -17,11 +17,11 @@ class BadInput(HarnessError):
     def __init__(self, where: str | Path | None, what: str, line: int | None = None):
         self.where = str(where) if where is not None else None
         self.line = line
-        self.what = what
+        self.what = " ".join(str(what).splitlines())  # one line on stderr, whatever the cause said
         loc = self.where or ""
         if loc and line is not None:
             loc = f"{loc}:{line}"
-        super().__init__(f"{loc}: {what}" if loc else what)
+        super().__init__(f"{loc}: {self.what}" if loc else self.what)
 
 
 class CheckFailed(HarnessError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import resource
 import sys
 import time
 from collections.abc import Mapping
@@ -10,8 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from jinja2.sandbox import ImmutableSandboxedEnvironment
-
+from harness.chat.sandbox import ChatTemplateEnvironment, guarded
 from harness.errors import BadInput
 
 
@@ -26,7 +27,9 @@ class TemplateRunaway(Exception):
 # A real chat template renders in well under a millisecond; these bounds only stop hostile ones.
 RENDER_SECONDS = 2.0
 RENDER_MAX_CHARS = 4_000_000
+RENDER_MAX_MEMORY = 64 << 20  # memory growth a render may cause (a string doubled line after line)
 _CHECK_EVERY = 1000  # template lines executed between clock reads
+_MEMORY_EVERY = 4  # template lines between memory reads (~4 us each): a line can double a string
 
 def _raise(message: str) -> None:
     raise TemplateRaised(message)
@@ -38,8 +41,10 @@ def _tojson(value: Any, indent: int | None = None, ensure_ascii: bool = False, s
 
 @lru_cache(maxsize=32)
 def _compile(source: str):
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
-    env.filters["tojson"] = _tojson
+    # The sandbox with costly built-ins capped and lipsum gone (harness/chat/sandbox.py): one call
+    # outside the template's own frames escapes the deadline's tracer.
+    env = ChatTemplateEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.filters["tojson"] = guarded(_tojson, widths=(1, "indent"))
     env.globals["raise_exception"] = _raise
     env.globals["strftime_now"] = lambda fmt: datetime.now().strftime(fmt)
     return env.from_string(source)
@@ -92,22 +97,52 @@ class _deadline:
     def __enter__(self):
         self.prev = sys.gettrace()
         end, count = time.monotonic() + self.seconds, 0
+        rss = _Resident()
+        limit = rss.kib() + RENDER_MAX_MEMORY // 1024
 
         def local(frame, event, arg):
             nonlocal count
             count += 1
             if count % _CHECK_EVERY == 0 and time.monotonic() > end:
                 raise TemplateRunaway(f"rendering took over {self.seconds:g} s (a loop that does not end?)")
+            if count % _MEMORY_EVERY == 0 and rss.kib() > limit:
+                raise TemplateRunaway(f"rendering used over {RENDER_MAX_MEMORY >> 20} MiB of memory")
             return local
 
         def scope(frame, event, arg):
             return local if frame.f_code.co_filename == "<template>" else None
 
+        self.rss = rss
         sys.settrace(scope)
         return self
 
     def __exit__(self, *exc) -> None:
         sys.settrace(self.prev)
+        self.rss.close()
+
+
+class _Resident:
+    """The process's resident memory in KiB: /proc/self/statm where there is one (current, not peak:
+    a process that once held a model would hide a render's growth below its old peak), else the peak."""
+
+    def __init__(self) -> None:
+        try:
+            self.fd: int | None = os.open("/proc/self/statm", os.O_RDONLY)
+        except OSError:
+            self.fd = None
+
+    def kib(self) -> int:
+        if self.fd is None:
+            return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return int(os.pread(self.fd, 128, 0).split()[1]) * _PAGE_KIB
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+_PAGE_KIB = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
 
 
 def supports_tools(source: str) -> bool:

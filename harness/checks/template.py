@@ -84,9 +84,16 @@ def _renders(info: ArtifactInfo, v: Vocab, variables: dict | None) -> list[Rende
 def _render_problems(ref: ArtifactInfo, rv: Vocab, cand: ArtifactInfo, cv: Vocab,
                      variables: dict | None = None) -> tuple[list[str], int]:
     differing, n_tokens = [], 0
-    for r, c in zip(_renders(ref, rv, variables), _renders(cand, cv, variables)):
+    refs, cands = _renders(ref, rv, variables), _renders(cand, cv, variables)
+    if all(r.text is None for r in refs):  # nothing was compared: that is no evidence of a match
+        return [f"{ref.path}: the reference renders none of the {len(refs)} conversations ({refs[0].error})"], 0
+    for r, c in zip(refs, cands):
         if r.text is None:
-            continue  # the reference cannot render it either: nothing to hold the candidate to
+            # Both refusing alike (a template without a system role) is the same behaviour.
+            if c.text is not None or c.error != r.error:
+                differing.append(f"{r.name}: the reference fails to render it ({r.error}) but the candidate "
+                                 + ("renders it" if c.text is not None else f"fails otherwise ({c.error})"))
+            continue
         if c.text is None:
             differing.append(f"{r.name}: candidate fails to render: {c.error}")
             continue

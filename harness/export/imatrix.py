@@ -35,9 +35,9 @@ def calibration_text(sources: list[str], template: str, supports_tools: bool, eo
 
 def _gguf_targets(f16: Path) -> tuple[str, int, dict[str, int]]:
     """Architecture, block count and {tensor name: input width} of the 2-D weights of the 16-bit GGUF."""
-    from gguf import GGUFReader
+    from harness.models.inspect import open_gguf
 
-    reader = GGUFReader(f16)
+    reader = open_gguf(f16)  # header checked against the file size first
     arch = str(reader.fields["general.architecture"].contents())
     blocks = reader.fields.get(f"{arch}.block_count")
     widths = {t.name: int(t.shape[0]) for t in reader.tensors if len(t.shape) == 2}  # shape[0] = ne0 = input width

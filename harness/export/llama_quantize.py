@@ -21,9 +21,9 @@ from pathlib import Path
 def imatrix_values(path: Path) -> tuple[dict[str, list[float]], dict[str, str]]:
     """Per weight tensor: mean squared activation of each input column; and the file's facts."""
     import numpy as np
-    from gguf import GGUFReader
+    from harness.models.inspect import open_gguf
 
-    reader = GGUFReader(path)
+    reader = open_gguf(path)  # header checked against the file size first
     tensors = {t.name: np.asarray(t.data, dtype=np.float32).reshape(-1) for t in reader.tensors}
     values = {}
     for name, sums in tensors.items():

@@ -28,6 +28,8 @@ missing level, metric or comparison) fails: the gate never passes by omission.
 
 from __future__ import annotations
 
+import math
+
 from harness.gate import rules as R
 from harness.gate.multiplicity import adjust
 from harness.gate.regression import Baseline, regression
@@ -36,14 +38,29 @@ from harness.report.items import ItemScores
 from harness.report.model import GateResult, GateRule, Report
 
 
+def _number(x: float | None) -> bool:
+    return x is not None and math.isfinite(x)
+
+
 def decide(rules: list[GateRule], spec: GateSpec) -> list[GateRule]:
-    """Verdicts of the statistical rules, with p-values adjusted across all of them together."""
-    tested = [r for r in rules if r.p_value is not None]
-    adjusted = dict(zip(map(id, tested), adjust([r.p_value for r in tested], spec.correction)))
+    """Verdicts of the statistical rules, with p-values adjusted across all of them together.
+
+    A rule whose delta or p-value could not be computed (NaN) fails: every comparison with NaN is
+    false, so `delta < -tolerance and p < alpha` would otherwise pass it. It still counts in the
+    correction's family, as p = 1 (the most conservative stand-in)."""
+    tested = [r for r in rules if r.p_value is not None or r.test is not None]
+    ps = [r.p_value if _number(r.p_value) else 1.0 for r in tested]
+    adjusted = dict(zip(map(id, tested), adjust(ps, spec.correction)))
     out = []
     for r in rules:
-        if r.p_value is None:
+        if id(r) not in adjusted:
             out.append(r)
+            continue
+        if not (_number(r.p_value) and _number(r.observed) and _number(r.tolerance)):
+            out.append(r.model_copy(update={"passed": False, "p_value": None, "p_adjusted": None,
+                                            "observed": r.observed if _number(r.observed) else None,
+                                            "limit": f"could not be computed (delta {r.observed}, p {r.p_value}, "
+                                                     f"{r.test}, n = {r.n}): a rule never passes on it"}))
             continue
         p_adj = adjusted[id(r)]
         failed = r.observed < -r.tolerance and p_adj < spec.alpha
@@ -52,6 +69,10 @@ def decide(rules: list[GateRule], spec: GateSpec) -> list[GateRule]:
                  f"(p = {r.p_value:.3g}, {name} = {p_adj:.3g}, {r.test}, n = {r.n})")
         out.append(r.model_copy(update={"p_adjusted": p_adj, "passed": not failed, "limit": limit}))
     return out
+
+
+def _tests(rules: list[GateRule]) -> int:
+    return sum(r.p_value is not None or r.test is not None for r in rules if r.rule != "kld")
 
 
 def one_liner(r: GateRule) -> str:
@@ -76,4 +97,4 @@ def evaluate_gate(report: Report, spec: GateSpec, baseline: Baseline | None = No
     rules = decide(rules, spec) + R.kld(spec, gguf) + R.checks(report, spec, [lv.name for lv in gated])
     return GateResult(passed=all(r.passed for r in rules), failures=[one_liner(r) for r in rules if not r.passed],
                       rules=rules, alpha=spec.alpha, correction=spec.correction,
-                      tests=sum(r.p_value is not None for r in rules), baseline=record)
+                      tests=_tests(rules), baseline=record)

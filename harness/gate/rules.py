@@ -6,6 +6,7 @@ verdict: significance is decided for all of them together in policy.decide, afte
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
@@ -64,8 +65,11 @@ def _drop_rules(rule: str, report: Report, ref: Level, lv: Level, patterns: list
     for m in metrics:
         subject = f"{lv.name} {m} (vs {ref.name})"
         comp = next((c for c in report.comparisons if (c.a, c.b, c.metric) == (ref.name, lv.name, m)), None)
-        rules.append(missing(rule, subject, f"no paired comparison {ref.name} -> {lv.name} for {m} in the report")
-                     if comp is None else tested(rule, subject, m, ref.name, spec.tolerance(rule, m), comp))
+        pair = f"{ref.name} -> {lv.name}"
+        why = (f"the paired comparison {pair} for {m} could not be computed (NaN)"
+               if f"{pair} {m}" in report.not_computed else f"no paired comparison {pair} for {m} in the report")
+        rules.append(missing(rule, subject, why) if comp is None else
+                     tested(rule, subject, m, ref.name, spec.tolerance(rule, m), comp))
     return rules
 
 
@@ -98,8 +102,9 @@ def kld(spec: GateSpec, gguf: list[Level]) -> list[GateRule]:
         for metric, bound, is_max in [(m, v, True) for m, v in spec.kld_max.items()] + \
                                      [(m, v, False) for m, v in spec.kld_min.items()]:
             subject, got = f"{lv.name} {metric}", lv.metrics.get(metric)
-            if got is None:
-                rules.append(missing("kld", subject, f"{metric} not measured"))
+            if got is None or not math.isfinite(got.value):
+                why = "could not be computed (NaN)" if metric in lv.not_computed or got is not None else "not measured"
+                rules.append(missing("kld", subject, f"{metric} {why}"))
                 continue
             ok = got.value <= bound if is_max else got.value >= bound
             limit = f"{'<=' if is_max else '>='} {bound:g} (95% CI {got.ci_low:.3g}-{got.ci_high:.3g})"

@@ -113,9 +113,13 @@ def _from_package_gguf(spec: BaseModelSpec, out: Path, dtype: str) -> BaseRecord
 
     gguf = package_gguf_path(spec)
     src, kw = str(gguf.parent), {"gguf_file": gguf.name}
-    tokenizer = AutoTokenizer.from_pretrained(src, **kw)
-    loaded = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, **kw)
-    config = AutoConfig.from_pretrained(src, **kw)
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(src, **kw)
+        loaded = AutoModelForCausalLM.from_pretrained(src, dtype=torch.float32, **kw)
+        config = AutoConfig.from_pretrained(src, **kw)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError, AttributeError) as e:
+        # The profile named a file transformers cannot read: the user's input, one line.
+        raise BadInput(gguf, f"transformers cannot load it: {type(e).__name__}: {' '.join(str(e).split())[:300]}") from None
     if hasattr(config, "quantization_config"):
         del config.quantization_config
     config.dtype = dtype

@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from harness.errors import BadInput
+from harness.models.gguf_header import check_gguf_header
 
 GGUF_MAGIC = b"GGUF"
 
@@ -56,10 +57,23 @@ def read_gguf_info(path: Path) -> ArtifactInfo:
     return _read_gguf(path, st.st_size, st.st_mtime_ns)
 
 
+def open_gguf(path: Path):
+    """gguf-py's GGUFReader on a file whose header was first checked against its size (gguf-py
+    trusts every count in it: a 329-byte file can make it loop forever); damage is BadInput."""
+    from gguf import GGUFReader
+
+    check_gguf_header(path)
+    try:
+        return GGUFReader(path)
+    except Exception as e:  # gguf-py raises bare ValueError/IndexError/struct errors on damage
+        raise BadInput(path, f"damaged GGUF file: {type(e).__name__}: {e}") from None
+
+
 @lru_cache(maxsize=64)
 def _read_gguf(path: Path, _size: int, _mtime: int) -> ArtifactInfo:
     from gguf import GGUFReader
 
+    check_gguf_header(path)  # every count and length fits in the file, before gguf-py loops on them
     try:
         reader = GGUFReader(path)
         tensors = reader.tensors
@@ -105,10 +119,44 @@ def require_safetensors(folder: Path) -> None:
 
 
 def _read_json(path: Path) -> dict:
+    """A JSON object from an HF folder's config file; anything else is BadInput naming the file."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as e:
+        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
+    except json.JSONDecodeError as e:
         raise BadInput(path, f"not valid JSON: {e}") from None
+    except RecursionError:
+        raise BadInput(path, "JSON nested too deeply") from None
+    except OSError as e:
+        raise BadInput(path, f"cannot read: {e.strerror}") from None
+    if not isinstance(data, dict):
+        raise BadInput(path, f"must be a JSON object, not {type(data).__name__}")
+    return data
+
+
+def _chat_template(folder: Path, tok_cfg: dict) -> str | None:
+    """chat_template.jinja, else tokenizer_config.json's chat_template: a string, or a list of named
+    templates ({"name", "template"}, a Hub format transformers reads) whose "default" is used."""
+    file = folder / "chat_template.jinja"
+    if file.is_file():
+        try:
+            return file.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise BadInput(file, f"not UTF-8 text (byte {e.start}): a chat template is text") from None
+    value = tok_cfg.get("chat_template")
+    where = folder / "tokenizer_config.json"
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(t, dict) and isinstance(t.get("name"), str)
+                                       and isinstance(t.get("template"), str) for t in value):
+        named = {t["name"]: t["template"] for t in value}
+        if "default" in named:
+            return named["default"]
+        if len(named) == 1:
+            return next(iter(named.values()))
+        raise BadInput(where, f"chat_template lists {sorted(named)} but no 'default' template")
+    raise BadInput(where, "chat_template must be a string or a list of {name, template} objects")
 
 
 def read_hf_info(folder: Path) -> ArtifactInfo:
@@ -118,15 +166,15 @@ def read_hf_info(folder: Path) -> ArtifactInfo:
     if not (folder / "tokenizer.json").is_file() and not (folder / "tokenizer.model").is_file():
         raise BadInput(folder, "HF folder has no tokenizer (tokenizer.json or tokenizer.model)")
     tok_cfg = _read_json(folder / "tokenizer_config.json") if (folder / "tokenizer_config.json").is_file() else {}
-    template = None
-    if (folder / "chat_template.jinja").is_file():
-        template = (folder / "chat_template.jinja").read_text(encoding="utf-8")
-    elif isinstance(tok_cfg.get("chat_template"), str):
-        template = tok_cfg["chat_template"]
+    template = _chat_template(folder, tok_cfg)
     gen = _read_json(folder / "generation_config.json") if (folder / "generation_config.json").is_file() else {}
     cfg = _read_json(folder / "config.json")
     eos = gen.get("eos_token_id", cfg.get("eos_token_id"))
-    eos_ids = sorted({int(x) for x in (eos if isinstance(eos, list) else [eos]) if x is not None})
+    try:
+        eos_ids = sorted({int(x) for x in (eos if isinstance(eos, list) else [eos]) if x is not None})
+    except (TypeError, ValueError):
+        raise BadInput(folder / "generation_config.json", f"eos_token_id {eos!r} is not a token id") from None
+    arch = cfg.get("architectures")
     weights = sorted(folder.glob("*.safetensors"))
     size, n_params = 0, 0
     for w in weights:
@@ -135,22 +183,42 @@ def read_hf_info(folder: Path) -> ArtifactInfo:
     return ArtifactInfo(
         kind="hf", path=folder, chat_template=template, bos_token_id=gen.get("bos_token_id", cfg.get("bos_token_id")),
         eos_token_ids=eos_ids, add_bos=bool(tok_cfg.get("add_bos_token", False)), size_bytes=size,
-        n_params=n_params, architecture=str((cfg.get("architectures") or [""])[0]),
+        n_params=n_params, architecture=str(arch[0]) if isinstance(arch, list) and arch else "",
         pad_token_id=gen.get("pad_token_id", cfg.get("pad_token_id")), eos_token_id=eos_ids[0] if eos_ids else None,
     )
 
 
+MAX_SAFETENSORS_HEADER = 100 << 20  # the safetensors library's own limit
+
+
 def _safetensors_params(path: Path) -> int:
-    """Parameter count from the safetensors header alone (8-byte length + JSON)."""
+    """Parameter count from the safetensors header alone (8-byte length + JSON), every length checked
+    against the file before it is read."""
+    if not path.is_file():
+        raise BadInput(path, "not a safetensors file (a folder, or a link to nothing)")
+    size = path.stat().st_size
     with open(path, "rb") as f:
         n = int.from_bytes(f.read(8), "little")
-        header = json.loads(f.read(n))
+        if size < 8 or n > min(size - 8, MAX_SAFETENSORS_HEADER):
+            raise BadInput(path, f"not a safetensors file: header claims {n:,} bytes, file has {size:,}")
+        raw = f.read(n)
+    try:
+        header = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise BadInput(path, "not a safetensors file: header is not UTF-8") from None
+    except (json.JSONDecodeError, RecursionError):
+        raise BadInput(path, "not a safetensors file: header is not JSON") from None
+    if not isinstance(header, dict):
+        raise BadInput(path, "not a safetensors file: header is not a JSON object")
     total = 0
     for name, meta in header.items():
         if name == "__metadata__":
             continue
+        shape = meta.get("shape") if isinstance(meta, dict) else None
+        if not isinstance(shape, list) or not all(isinstance(d, int) and d >= 0 for d in shape):
+            raise BadInput(path, f"not a safetensors file: tensor {name!r} has no valid shape")
         count = 1
-        for d in meta["shape"]:
+        for d in shape:
             count *= d
         total += count
     return total

@@ -23,7 +23,8 @@ BUILTIN_DIR = Path(__file__).parent
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # No .inf or .nan anywhere: an infinite tolerance or limit would switch its rule off.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class BaseModelSpec(_Strict):
@@ -38,6 +39,16 @@ class BaseModelSpec(_Strict):
     # The base's Hub repo id: the card's base_model and, for hf, where to look in the local Hugging Face
     # cache when `path` is unset or absent (never downloaded: harness/models/locate.py).
     hub_id: str | None = None
+
+    @field_validator("file")
+    @classmethod
+    def _inside_package(cls, v: str | None) -> str | None:
+        # package_gguf reads a file shipped in a package: a relative path that stays inside it.
+        if v is not None:
+            parts = v.replace("\\", "/").split("/")
+            if not v or v.startswith(("/", "~")) or ":" in parts[0] or any(p in ("", ".", "..") for p in parts):
+                raise ValueError(f"{v!r} must be a file inside the package (a relative path without '..')")
+        return v
 
 
 class LoraSpec(_Strict):
@@ -218,10 +229,15 @@ def load_profile(name_or_path: str) -> Profile:
         raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
     try:
         raw = yaml.safe_load(text)
+    except yaml.reader.ReaderError as e:  # a NUL or other control character: a position, not a line
+        line = text[: e.position].count("\n") + 1
+        raise BadInput(path, f"malformed YAML: character {e.character!r} is not allowed in YAML", line) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise BadInput(path, f"malformed YAML: {getattr(e, 'problem', None) or e}", line) from None
+    except RecursionError:
+        raise BadInput(path, "malformed YAML: nested too deeply") from None
     if not isinstance(raw, dict):
         raise BadInput(path, "a profile must be a YAML mapping")
     try:
@@ -230,6 +246,9 @@ def load_profile(name_or_path: str) -> Profile:
         err = e.errors()[0]
         loc = ".".join(str(x) for x in err["loc"])
         raise BadInput(path, f"{loc}: {err['msg']}", _line_of_key(text, err["loc"])) from None
+    from harness.profiles.semantics import check_profile
+
+    check_profile(profile, path, lambda loc: _line_of_key(text, loc))
     return _resolve_paths(profile, path, text)
 
 
@@ -248,7 +267,10 @@ def _resolve_paths(profile: Profile, path: Path, text: str) -> Profile:
             key = str(file)
         elif not (DATA_DIR / f"{key}.jsonl").is_file():
             raise BadInput(path, f"train.mixture: {key!r} is neither a built-in source nor a .jsonl path", line)
-        load_source(key)
+        try:
+            load_source(key)
+        except RecursionError:
+            raise BadInput(key, "JSON nested too deeply") from None
         mixture[key] = weight
     if mixture == profile.train.mixture:
         return profile
@@ -259,7 +281,7 @@ def _line_of_key(text: str, loc: tuple) -> int | None:
     """Line of the deepest node on a validation error's path, following the YAML tree."""
     try:
         node = yaml.compose(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         return None
     line = None
     for key in loc:

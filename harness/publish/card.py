@@ -80,11 +80,27 @@ def card_data(report: Report, repo_id: str | None = None, license: str | None = 
         eval_results=eval_results(report) or None)
 
 
+def fence(content: str, info: str = "") -> str:
+    """A fenced code block that its content cannot close: CommonMark closes a fence only with a run of
+    at least as many backticks, so the fence is one longer than the longest run inside (a file name
+    or a rendered template may hold a newline followed by three backticks)."""
+    longest = max((len(m) for m in re.findall(r"`+", content)), default=0)
+    marker = "`" * max(3, longest + 1)
+    return f"{marker}{info}\n{content.strip(chr(10))}\n{marker}"
+
+
+def inline_code(text: object) -> str:
+    """Inline code that content cannot end early: <code> with every Markdown character escaped."""
+    return f"<code>{md_escape(text)}</code>"
+
+
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=False,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["md"] = md_escape
+    env.filters["fence"] = fence
+    env.filters["code"] = inline_code
     env.filters["sh"] = shlex.quote  # file names go into shell commands: quote, never trust
     env.filters["quoted"] = json.dumps  # Modelfile and Python strings: JSON quoting is valid in both
     env.filters["line"] = lambda s: re.sub(r"[\r\n]+", " ", str(s))  # one Modelfile line stays one line

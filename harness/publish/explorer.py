@@ -29,14 +29,22 @@ def load_items(path: Path) -> list[dict]:
     """items.jsonl of a run folder (absent: no items); a bad line is BadInput naming file and line."""
     if not path.exists():
         return []
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as e:
+        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
+    except OSError as e:
+        raise BadInput(path, f"cannot read items: {e.strerror}") from None
     items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+    for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 is valid inside a JSON string
         if not line.strip():
             continue
         try:
             item = json.loads(line)
         except json.JSONDecodeError as e:
             raise BadInput(path, f"not JSON: {e.msg}", line=n) from None
+        except RecursionError:
+            raise BadInput(path, "JSON nested too deeply", line=n) from None
         if not isinstance(item, dict) or any(k not in item for k in ITEM_KEYS):
             raise BadInput(path, f"an item needs the keys {', '.join(ITEM_KEYS)}", line=n)
         items.append(item)
@@ -83,15 +91,27 @@ def level_page(report: Report, level: str, items: list[dict]) -> str:
     return "\n".join(out)
 
 
+def page_names(report: Report, items: list[dict]) -> dict[str, str]:
+    """Level -> its page's file name. Level names are untrusted: two may slug alike, and one may slug
+    to the index page's own name."""
+    out: dict[str, str] = {}
+    for lv in levels_of(report, items):
+        name, n = slug(lv), 1
+        while name == "index" or f"{name}.md" in out.values():
+            name, n = f"{slug(lv)}-{n}", n + 1
+        out[lv] = f"{name}.md"
+    return out
+
+
 def index_page(report: Report, items: list[dict], run_slug: str) -> str:
     out = [_NO_SEARCH, f"# Failed items: {md_escape(report.release)}\n"]
     if not items:
         return "\n".join([*out, "No item-level outputs were stored for this run.\n"])
-    rows = []
+    rows, pages = [], page_names(report, items)
     for lv in levels_of(report, items):
         mine = [i for i in items if str(i["level"]) == lv]
         tasks = Counter(str(i["task"]) for i in mine)
-        rows.append([Markup(f"[{md_escape(lv)}]({slug(lv)}.md)"), len(mine),
+        rows.append([Markup(f"[{md_escape(lv)}]({pages[lv]})"), len(mine),
                      ", ".join(f"{md_escape(t)} ({n})" for t, n in tasks.most_common())])
     out += ["Every item a level got wrong, with the prompt, the expected answer and the output.\n",
             md_table(["Level", "Failed", "By task"], rows, right={1}),
@@ -104,7 +124,7 @@ def write_pages(folder: Path, report: Report, items: list[dict], run_slug: str) 
     folder.mkdir(parents=True)
     (folder / "index.md").write_text(index_page(report, items, run_slug), encoding="utf-8")
     out = {}
-    for lv in levels_of(report, items):
-        (folder / f"{slug(lv)}.md").write_text(level_page(report, lv, items), encoding="utf-8")
-        out[lv] = (f"{slug(lv)}.md", sum(str(i["level"]) == lv for i in items))
+    for lv, page in page_names(report, items).items():
+        (folder / page).write_text(level_page(report, lv, items), encoding="utf-8")
+        out[lv] = (page, sum(str(i["level"]) == lv for i in items))
     return out

@@ -84,11 +84,35 @@ def fmt_small(m: Metric | None) -> str:
     return "–" if m is None else f"{m.value:.3g}"
 
 
+# Characters Markdown (Python-Markdown on the site, the Hub's CommonMark on the card) gives a meaning:
+# written as numeric character references they are plain text in both, inside and outside tables.
+# '{' '}' would let attr_list turn a trailing "{onfocus=... autofocus}" into attributes; '\\' would
+# escape our own escapes; '|' ends a table cell; '`' and '*' open code and emphasis. Brackets stay
+# readable: "](" is broken up below, and a one-line text cannot define a link reference.
+_MD_CHARS = {**{c: f"&#{ord(c)};" for c in "\\`{}"}, "|": "\\|", "*": "\\*"}
+_MD_TABLE = str.maketrans(_MD_CHARS)
+# Line breaks (Python-Markdown turns \r into one) would start a block of their own, and STX/ETX are
+# Python-Markdown's placeholder markers: control characters become spaces.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
 def md_escape(text: object) -> str:
-    """Safe inside a Markdown table cell or paragraph: no raw HTML, no cell breaks, no code spans, no
-    emphasis, no inline links ('_' is left alone: both Python-Markdown and the Hub ignore it inside words)."""
-    text = html.escape(str(text), quote=False).replace("|", "\\|").replace("`", "&#96;").replace("*", "\\*")
-    return text.replace("](", "]\\(").replace("\n", " ")
+    """Inert inside a Markdown table cell, paragraph, heading or list item: no raw HTML, entities,
+    cell breaks, code spans, emphasis, links or attribute lists ('_' is left alone: both
+    Python-Markdown and the Hub ignore it inside words), always one line."""
+    text = html.escape(_CONTROL.sub(" ", str(text)), quote=True)
+    return text.translate(_MD_TABLE).replace("](", "]&#40;")
+
+
+# Nav and page titles: mkdocs-material writes them raw into HTML text, into <title> through
+# `striptags` (which decodes entities again) and into the search index. Escaping cannot be right in
+# all three, so characters with a meaning in HTML are replaced by look-alikes that have none.
+_TITLE = str.maketrans({"<": "\u2039", ">": "\u203a", "&": "\uff06", '"': "\uff02", "'": "\u2019", "`": "\uff40"})
+
+
+def plain_title(text: object) -> str:
+    """A title that is the same harmless text in every place mkdocs puts it."""
+    return " ".join(_CONTROL.sub(" ", str(text)).translate(_TITLE).split()) or "untitled"
 
 
 class Markup(str):

@@ -13,6 +13,7 @@ from harness.errors import BadInput
 from harness.publish import tables
 from harness.publish.metrics import (
     Markup,
+    code,
     failed_rules,
     file_name,
     fmt_metric,
@@ -76,7 +77,7 @@ def release_page(run: Run) -> str:
            "## Plots\n", " ".join(_img(p, _alt(run.slug, p)) for p in run.plots) + "\n",
            "## Scores by suite\n"]
     for suite in suites(r):
-        out += [f"### `{md_escape(suite)}`\n", tables.suite_table(r, suite)]
+        out += [f"### {code(suite)}\n", tables.suite_table(r, suite)]
     if (kld := tables.kld_table(r)) is not None:
         out += ["## KL divergence from the 16-bit reference\n", kld]
     if (forget := tables.forgetting(r)) is not None:
@@ -126,7 +127,7 @@ def trends(runs: list[Run], pngs: dict[str, str]) -> str:
         names = list(dict.fromkeys(lv.name for r in reports for lv in r.levels if metric in lv.metrics))
         rows = [[r.release, *(fmt_metric(next((lv.metrics.get(metric) for lv in r.levels if lv.name == n), None))
                               for n in names)] for r in reversed(reports)]
-        out += [f"## `{md_escape(metric)}`\n", *([_img(pngs[metric], metric) + "\n"] if metric in pngs else []),
+        out += [f"## {code(metric)}\n", *([_img(pngs[metric], metric) + "\n"] if metric in pngs else []),
                 md_table(["Release", *names], rows)]
     return "\n".join(out)
 
@@ -177,7 +178,10 @@ def decisions(folder: Path) -> str | None:
         return None
     out = ["# Decisions\n", "Reasoning and pivots behind the releases, newest first.\n"]
     for f in files:
-        text = f.read_text(encoding="utf-8")
+        try:
+            text = f.read_text(encoding="utf-8")
+        except UnicodeDecodeError as e:
+            raise BadInput(f, f"not UTF-8 text (byte {e.start})") from None
         m = re.match(r"#\s+(.+)\n", text)
         title, body = (m.group(1), text[m.end():]) if m else (f.stem, text)
         date = re.match(r"\d{4}-\d{2}-\d{2}", f.name)

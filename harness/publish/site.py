@@ -19,11 +19,14 @@ import yaml
 from harness.errors import BadInput, StageError
 from harness.publish import pages, plots
 from harness.publish.explorer import load_items, slug, write_pages
-from harness.publish.metrics import headline, suites
+from harness.publish.metrics import headline, plain_title, suites
 from harness.publish.pages import Run
+from harness.publish.site_out import owned_output
 from harness.report.model import load_report
 
-STATIC = Path(__file__).resolve().parents[2] / "site"  # site/docs + site/mkdocs.base.yml in the repo
+# The static pages and theme config, shipped inside the package (package data): a wheel install
+# builds the site as a checkout does.
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def _load_runs(runs: list[Path]) -> list[Run]:
@@ -72,7 +75,8 @@ def write_sources(runs: list[Path], src: Path, decisions_dir: Path | None = None
         raise StageError(f"static site sources missing: {STATIC}")
     loaded = _load_runs(runs)
     notes = pages.decisions(decisions_dir) if decisions_dir is not None else None
-    shutil.rmtree(src, ignore_errors=True)  # a page from an earlier build must not linger
+    if src.exists() and (not src.is_dir() or any(src.iterdir())):
+        raise BadInput(src, "exists and is not empty: the site sources go into a new folder")
     shutil.copytree(STATIC / "docs", src / "docs")
     docs = src / "docs"
     (docs / "releases").mkdir()
@@ -86,11 +90,11 @@ def write_sources(runs: list[Path], src: Path, decisions_dir: Path | None = None
         f.write(pages.methodology_appendix(loaded))
     newest = list(reversed(loaded))
     nav: list[dict] = [
-        {"Home": "index.md"}, {"Releases": [{r.report.release: f"releases/{r.slug}.md"} for r in newest]},
+        {"Home": "index.md"}, {"Releases": [{plain_title(r.report.release): f"releases/{r.slug}.md"} for r in newest]},
         {"Trends": "trends.md"},
-        {"Failed items": [{r.report.release: [{"All levels": f"failed/{r.slug}/index.md"},
-                                              *({lv: f"failed/{r.slug}/{page}"} for lv, (page, _) in r.failed.items())]}
-                          for r in newest]},
+        {"Failed items": [{plain_title(r.report.release): [
+            {"All levels": f"failed/{r.slug}/index.md"},
+            *({plain_title(lv): f"failed/{r.slug}/{page}"} for lv, (page, _) in r.failed.items())]} for r in newest]},
         {"Methodology": "methodology.md"}]
     if notes is not None:
         (docs / "decisions.md").write_text(notes, encoding="utf-8")
@@ -102,9 +106,11 @@ def write_sources(runs: list[Path], src: Path, decisions_dir: Path | None = None
 
 
 def build_site(runs: list[Path], out_dir: Path, decisions_dir: Path | None = None) -> Path:
-    """Generate out_dir/src (mkdocs sources) from run folders and build it into out_dir/html."""
+    """Generate out_dir/src (mkdocs sources) from run folders and build it into out_dir/html.
+
+    Only what an earlier build wrote is ever replaced (harness/publish/site_out.py)."""
     out_dir = out_dir.resolve()
-    config = write_sources(runs, out_dir / "src", decisions_dir)
-    html_dir = out_dir / "html"
-    _mkdocs(config, html_dir)
-    return html_dir
+    with owned_output(out_dir) as tmp:
+        config = write_sources(runs, tmp / "src", decisions_dir)
+        _mkdocs(config, tmp / "html")
+    return out_dir / "html"

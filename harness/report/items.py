@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from harness.errors import BadInput
 from harness.evals.core import ItemResult
-from harness.report.model import Report, _Record
+from harness.report.model import TOLERANT, Report, _Record
 
 FILE_NAME = "item_scores.json.gz"
 
@@ -78,7 +78,7 @@ def load_item_scores(report_path: Path, report: Report) -> ItemScores | None:
     if not path.is_file():
         return None
     try:
-        scores = ItemScores.model_validate_json(gzip.decompress(path.read_bytes()))
+        scores = ItemScores.model_validate_json(gzip.decompress(path.read_bytes()), context=TOLERANT)
     except (OSError, EOFError):
         raise BadInput(path, "not a gzip file") from None
     except ValidationError as e:

@@ -2,17 +2,42 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, model_validator
 
 from harness.errors import BadInput
 from harness.models.record import BaseRecord
 
+TOLERANT = {"tolerant": True}  # validation context of a read: fields added by a newer harness are ignored
+
 
 class _Record(BaseModel):
+    """Strict on write (an unknown field is an error), tolerant on read: with TOLERANT as the
+    validation context, fields a newer harness added are dropped (the contract lets fields be added)."""
+
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_added_fields(cls, data: Any, info: ValidationInfo) -> Any:
+        if isinstance(data, dict) and info.context and info.context.get("tolerant"):
+            return {k: v for k, v in data.items() if k in cls.model_fields}
+        return data
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _missing_if_not_finite(value: Any) -> Any:
+    """NaN or infinity is a number that could not be computed: recorded as missing (None)."""
+    return None if isinstance(value, float) and not math.isfinite(value) else value
+
+
+MaybeNumber = Annotated[float | None, BeforeValidator(_missing_if_not_finite)]
 
 
 class Metric(_Record):
@@ -51,6 +76,26 @@ class Level(_Record):
     shipped: bool = True  # gated and published as a release artifact
     metrics: dict[str, Metric] = {}
     gguf: GGUFRecord | None = None  # GGUF levels: the verification record of the export
+    # Metrics whose value or interval came out NaN or infinite: kept out of `metrics` (no rule can
+    # pass on them: a rule on a missing metric fails) and named here, so the loss is explicit.
+    not_computed: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _set_aside_not_finite(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("metrics"), dict):
+            return data
+        bad = sorted(k for k, m in data["metrics"].items() if not _metric_finite(m))
+        if not bad:
+            return data
+        return {**data, "metrics": {k: m for k, m in data["metrics"].items() if k not in bad},
+                "not_computed": sorted({*data.get("not_computed", []), *bad})}
+
+
+def _metric_finite(m: Any) -> bool:
+    values = [m.get(k) for k in ("value", "ci_low", "ci_high")] if isinstance(m, dict) else \
+        [getattr(m, k, None) for k in ("value", "ci_low", "ci_high")]
+    return all(_finite(v) for v in values)
 
 
 class Comparison(_Record):
@@ -75,15 +120,15 @@ class Check(_Record):
 class GateRule(_Record):
     rule: str  # forgetting | compression | regression | kld | checks
     subject: str
-    observed: float | None
+    observed: MaybeNumber
     limit: str
     passed: bool
     # Statistical rules only (None elsewhere): the paired test behind the verdict.
     metric: str | None = None
     reference: str | None = None  # the level (or baseline release) compared against
-    tolerance: float | None = None
-    p_value: float | None = None
-    p_adjusted: float | None = None  # after the gate's multiplicity correction
+    tolerance: MaybeNumber = None
+    p_value: MaybeNumber = None
+    p_adjusted: MaybeNumber = None  # after the gate's multiplicity correction
     test: str | None = None
     n: int | None = None
 
@@ -147,8 +192,8 @@ class TrainSummary(_Record):
     lora_r: int | None
     seed: int
     wall_seconds: float
-    final_loss: float | None
-    heldout_loss: float | None
+    final_loss: MaybeNumber  # NaN (a diverged run) is recorded as missing
+    heldout_loss: MaybeNumber
     gpu_hours: float
     cost: float
     data_files: dict[str, str]  # file name -> sha256
@@ -186,6 +231,23 @@ class Report(_Record):
     license: str = ""  # the profile's license (the base model's), for the card's front matter
     thinking: Thinking | None = None  # None in reports written before the setting existed
     base: BaseRecord | None = None  # what stage `base` read and saved, and what it dropped (vision, MTP) and why
+    # Comparisons whose delta, interval or p-value came out NaN or infinite, as "a -> b metric":
+    # kept out of `comparisons`, so a rule needing one fails as missing.
+    not_computed: list[str] = []
+
+    @model_validator(mode="before")
+    @classmethod
+    def _set_aside_not_finite(cls, data: Any) -> Any:
+        if not isinstance(data, dict) or not isinstance(data.get("comparisons"), list):
+            return data
+        keep, bad = [], []
+        for c in data["comparisons"]:
+            get = c.get if isinstance(c, dict) else lambda k, c=c: getattr(c, k, None)
+            ok = all(_finite(get(k)) for k in ("delta", "ci_low", "ci_high", "p_value"))
+            keep.append(c) if ok else bad.append(f"{get('a')} -> {get('b')} {get('metric')}")
+        if not bad:
+            return data
+        return {**data, "comparisons": keep, "not_computed": [*data.get("not_computed", []), *bad]}
 
     def level(self, name: str) -> Level:
         for lv in self.levels:
@@ -199,9 +261,19 @@ def load_report(path: Path) -> Report:
     if path.is_dir():
         path = path / "report.json"
     try:
-        return Report.model_validate_json(path.read_bytes())
+        return Report.model_validate_json(path.read_bytes(), context=TOLERANT)
     except FileNotFoundError:
         raise BadInput(path, "no such report") from None
+    except IsADirectoryError:
+        raise BadInput(path, "is a folder, not a report file") from None
+    except OSError as e:
+        raise BadInput(path, f"cannot read the report: {e.strerror}") from None
     except ValidationError as e:
         err = e.errors()[0]
         raise BadInput(path, f"not a valid report: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+
+
+def report_json(report: Report) -> str:
+    """The report as written to disk, validated again first: a record built with model_copy (which
+    skips validation) cannot put NaN, or anything the reader would refuse, into report.json."""
+    return Report.model_validate(report.model_dump()).model_dump_json(indent=2)

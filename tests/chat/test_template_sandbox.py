@@ -34,7 +34,7 @@ def test_endless_loop_stops_within_the_deadline():
 
 
 def test_output_bomb_stops_at_the_size_cap():
-    source = "{% for i in range(100000) %}{% for j in range(100000) %}xxxxxxxxxx{% endfor %}{% endfor %}"
+    source = "{% for i in range(100000) %}{% for j in range(100000) %}" + "x" * 100 + "{% endfor %}{% endfor %}"
     with pytest.raises(BadInput, match="output exceeds"):
         render(source, MSGS, origin="t.jinja")
 

@@ -86,7 +86,7 @@ def test_compression_table_lists_every_level(card: ModelCard, real: Report) -> N
 def test_every_suite_gets_its_own_table(card: ModelCard, real: Report) -> None:
     text = _section(card.text, "Scores at every precision level")
     for suite in ("fc", "fr", "general"):
-        assert f"### Suite `{suite}`" in text
+        assert f"### Suite <code>{suite}</code>" in text
     assert "<code>fc/bfcl_irrelevance/call_exact</code>" in text  # per task too
     assert "<code>fr/mc/mc_acc</code>" not in text  # a one-task twin of fr/mc_acc is not repeated
     q2 = real.level("q2_k").metrics["fc/json_valid"]

@@ -89,4 +89,7 @@ def test_recommended_is_smallest_passing_shipped_gguf(real: Report) -> None:
 def test_md_escape_neutralises_markup() -> None:
     assert md_escape("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
     assert md_escape("a|b`c*d\ne") == "a\\|b&#96;c\\*d e"
-    assert md_escape("[click](javascript:alert(1))") == "[click]\\(javascript:alert(1))"
+    assert md_escape("[click](javascript:alert(1))") == "[click]&#40;javascript:alert(1))"
+    # attr_list braces, quotes, backslashes (which would escape our escapes) and line breaks of any kind
+    assert md_escape('x {onfocus="a()" autofocus}') == "x &#123;onfocus=&quot;a()&quot; autofocus&#125;"
+    assert md_escape("a\\|b\rc\u2028d\x02e") == "a&#92;\\|b c d e"
