@@ -23,7 +23,10 @@ from harness.errors import StageError
 from harness.profiles.model import TrainSpec
 from training.lm_head import HeadPlan, plan_head
 from training.mixture import Example
-from training.recipe import BackendRun, sft_args, to_dataset
+from training.packing import is_hybrid, outcome
+from training.packing import plan as packing_plan
+from training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
+from training.targets import resolve_targets
 
 # Libraries Unsloth patches at import; imported earlier, some of its speed-ups are lost.
 _PATCHED = ("transformers", "trl", "peft")
@@ -101,10 +104,13 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
         model_name=str(base_dir), max_seq_length=spec.max_seq_len, dtype=torch.bfloat16,
         load_in_4bit=spec.method == "qlora", full_finetuning=spec.method == "full", random_state=spec.seed)
     tied = _tied(model)
+    hybrid = is_hybrid(model.config)
+    targets = None
     if spec.method == "full":
         head = HeadPlan([], [], False, "trained in full (full fine-tuning)")
     else:
-        head = plan_head(spec.lora.target_modules, tied)
+        targets = resolve_targets(model, spec.lora.target_modules)
+        head = plan_head(targets.names, tied)
         n_layers = model.config.get_text_config().num_hidden_layers
         layers = list(range(max(0, n_layers - spec.lora.last_layers), n_layers)) if spec.lora.last_layers else None
         model = FastLanguageModel.get_peft_model(
@@ -112,18 +118,20 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
             target_modules=head.target_modules, modules_to_save=unsloth_head_modules(head, tied) or None,
             ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
             use_gradient_checkpointing="unsloth",  # Unsloth's offloaded checkpointing: the memory saving
-            random_state=spec.seed)
+            random_state=spec.seed, **({"exclude_modules": targets.exclude} if targets.exclude else {}))
 
+    # Padding-free asked for explicitly (on or off, never Unsloth's own auto choice); Unsloth's gate
+    # may still refuse it (hybrid models without varlen kernels), so what ran is read back below.
+    asked, why = packing_plan(spec.packing, "unsloth", model.config)
     # gradient_checkpointing is left to Unsloth (set above), as plain Unsloth scripts do.
-    cfg = SFTConfig(**sft_args(spec, out, bf16=True))
+    cfg = SFTConfig(**sft_args(spec, out, bf16=True, padding_free=asked))
     trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
                          eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
                          processing_class=tokenizer, callbacks=list(callbacks))
     trainer.remove_callback(PrinterCallback)
-    # Unsloth turns padding-free batching on by itself where the model allows it; record what ran.
-    batching = "padding-free" if getattr(trainer.args, "padding_free", False) else "padded, batches grouped by length"
-    trainer.train()
-    heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
+    packed = outcome(spec.packing, asked, why, trainer.args, "unsloth", hybrid)
+    log(f"batching: {packed.batching}" + (f" ({packed.reason})" if packed.reason else ""))
+    heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
     changed, tied_kept, note = verify_head(model, base_dir, head, tied)
     if note:
         log(f"lm_head guard: {note}")
@@ -137,7 +145,8 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
                       precision="4-bit base, bf16 adapter" if spec.method == "qlora" else "bf16",
                       versions={"unsloth": unsloth.__version__, "unsloth_zoo": _version("unsloth_zoo"),
                                 "peft": peft.__version__},
-                      head_changed=changed, tied_kept=tied_kept, head_note=note, batching=batching)
+                      head_changed=changed, tied_kept=tied_kept, head_note=note, packing=packed,
+                      adapted=adapted_record(model, targets.description) if targets else None)
 
 
 def _version(dist: str) -> str:
