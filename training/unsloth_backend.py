@@ -15,6 +15,7 @@ that the head really changed against the base weights on disk, and that tying he
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -23,10 +24,10 @@ from harness.errors import StageError
 from harness.profiles.model import TrainSpec
 from training.lm_head import HeadPlan, plan_head
 from training.mixture import Example
-from training.packing import is_hybrid, outcome
+from training.packing import Packing, is_hybrid, outcome
 from training.packing import plan as packing_plan
 from training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
-from training.targets import resolve_targets
+from training.targets import TargetPlan, resolve_targets
 
 # Libraries Unsloth patches at import; imported earlier, some of its speed-ups are lost.
 _PATCHED = ("transformers", "trl", "peft")
@@ -92,19 +93,26 @@ def verify_head(model, base_dir: Path, head: HeadPlan, tied: bool) -> tuple[bool
     return changed, tied_kept, note
 
 
-def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
-                  callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
-    unsloth = import_unsloth(log)
+@dataclass
+class Loaded:
+    """The base with its adapter attached, as Unsloth loads it (bench/train_fit.py reuses one)."""
+
+    model: object
+    tokenizer: object
+    head: HeadPlan
+    targets: TargetPlan | None
+    tied: bool
+    hybrid: bool
+
+
+def load_unsloth(base_dir: Path, spec: TrainSpec) -> Loaded:
     import torch
-    from transformers import PrinterCallback
-    from trl import SFTConfig, SFTTrainer
     from unsloth import FastLanguageModel
 
     model, tokenizer = FastLanguageModel.from_pretrained(
         model_name=str(base_dir), max_seq_length=spec.max_seq_len, dtype=torch.bfloat16,
         load_in_4bit=spec.method == "qlora", full_finetuning=spec.method == "full", random_state=spec.seed)
     tied = _tied(model)
-    hybrid = is_hybrid(model.config)
     targets = None
     if spec.method == "full":
         head = HeadPlan([], [], False, "trained in full (full fine-tuning)")
@@ -119,34 +127,48 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
             ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
             use_gradient_checkpointing="unsloth",  # Unsloth's offloaded checkpointing: the memory saving
             random_state=spec.seed, **({"exclude_modules": targets.exclude} if targets.exclude else {}))
+    return Loaded(model, tokenizer, head, targets, tied, is_hybrid(model.config))
+
+
+def unsloth_trainer(m: Loaded, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
+                    callbacks: list) -> tuple[object, Packing]:
+    from transformers import PrinterCallback
+    from trl import SFTConfig, SFTTrainer
 
     # Padding-free asked for explicitly (on or off, never Unsloth's own auto choice); Unsloth's gate
-    # may still refuse it (hybrid models without varlen kernels), so what ran is read back below.
-    asked, why = packing_plan(spec.packing, "unsloth", model.config)
-    # gradient_checkpointing is left to Unsloth (set above), as plain Unsloth scripts do.
+    # may still refuse it (hybrid models without varlen kernels), so what ran is read back.
+    asked, why = packing_plan(spec.packing, "unsloth", m.model.config)
+    # gradient_checkpointing is left to Unsloth (set at load), as plain Unsloth scripts do.
     cfg = SFTConfig(**sft_args(spec, out, bf16=True, padding_free=asked))
-    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
+    trainer = SFTTrainer(model=m.model, args=cfg, train_dataset=to_dataset(train_rows),
                          eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
-                         processing_class=tokenizer, callbacks=list(callbacks))
+                         processing_class=m.tokenizer, callbacks=list(callbacks))
     trainer.remove_callback(PrinterCallback)
-    packed = outcome(spec.packing, asked, why, trainer.args, "unsloth", hybrid)
+    return trainer, outcome(spec.packing, asked, why, trainer.args, "unsloth", m.hybrid)
+
+
+def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
+                  callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
+    unsloth = import_unsloth(log)
+    m = load_unsloth(base_dir, spec)
+    trainer, packed = unsloth_trainer(m, spec, out, train_rows, heldout_rows, callbacks)
     log(f"batching: {packed.batching}" + (f" ({packed.reason})" if packed.reason else ""))
     heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
-    changed, tied_kept, note = verify_head(model, base_dir, head, tied)
+    changed, tied_kept, note = verify_head(m.model, base_dir, m.head, m.tied)
     if note:
         log(f"lm_head guard: {note}")
 
     # LoRA: the adapter (merged later by training/merge.py); full: the whole model.
-    model.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
-    tokenizer.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
+    m.model.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
+    m.tokenizer.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
     import peft
 
-    return BackendRun(head=head, heldout_loss=heldout_loss,
+    return BackendRun(head=m.head, heldout_loss=heldout_loss,
                       precision="4-bit base, bf16 adapter" if spec.method == "qlora" else "bf16",
                       versions={"unsloth": unsloth.__version__, "unsloth_zoo": _version("unsloth_zoo"),
                                 "peft": peft.__version__},
                       head_changed=changed, tied_kept=tied_kept, head_note=note, packing=packed,
-                      adapted=adapted_record(model, targets.description) if targets else None)
+                      adapted=adapted_record(m.model, m.targets.description) if m.targets else None)
 
 
 def _version(dist: str) -> str:

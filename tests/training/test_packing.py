@@ -52,6 +52,7 @@ def _trained(batch) -> list[list[tuple[int, int]]]:
     return out
 
 
+@pytest.mark.slow
 def test_packing_trains_exactly_the_same_tokens(tmp_path: Path, embedded_hf_dir: Path) -> None:
     import torch
 
