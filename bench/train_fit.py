@@ -174,7 +174,8 @@ def fit(a) -> dict:
 
 
 def _run_child(mode: str, profile: str, a, timeout: float) -> int | str:
-    env = dict(os.environ, PYTHONPATH=f"{a.site}:{ROOT}:{HERE}", HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1",
+    path = [a.site, *os.environ.get("PYTHONPATH", "").split(":"), str(ROOT), str(HERE)]
+    env = dict(os.environ, PYTHONPATH=":".join(dict.fromkeys(x for x in path if x)), HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1",
                TRANSFORMERS_OFFLINE="1", UNSLOTH_DISABLE_STATISTICS="1", TOKENIZERS_PARALLELISM="false",
                PYTHONUNBUFFERED="1")
     d = Path(a.work) / profile

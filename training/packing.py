@@ -52,12 +52,14 @@ def plan(requested: bool, backend: str, config) -> tuple[bool, str]:
     return True, ""
 
 
-def outcome(requested: bool, asked: bool, reason: str, trainer_args, backend: str, hybrid: bool) -> Packing:
+def outcome(requested: bool, asked: bool, reason: str, trainer_args, backend: str, hybrid: bool,
+            evidence: str = "") -> Packing:
     """The record of what ran: the trainer's args after construction (Unsloth may have turned it off)."""
     active = bool(getattr(trainer_args, "padding_free", False))
     if asked and not active:
         reason = f"{backend} turned it off" + (" (linear-attention layers: no varlen kernels, or Unsloth's "
                                                "exactness probe failed; see the log)" if hybrid else "")
     elif active and hybrid:
-        reason = "sequence boundaries passed to the linear-attention kernels (Unsloth's varlen path)"
+        reason = "sequence boundaries passed to the linear-attention kernels (Unsloth's varlen path)" + (
+            f"; {evidence}" if evidence else "")
     return Packing(requested=requested, active=active, batching=PADDING_FREE if active else PADDED, reason=reason)

@@ -144,7 +144,21 @@ def unsloth_trainer(m: Loaded, spec: TrainSpec, out: Path, train_rows: list[Exam
                          eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
                          processing_class=m.tokenizer, callbacks=list(callbacks))
     trainer.remove_callback(PrinterCallback)
-    return trainer, outcome(spec.packing, asked, why, trainer.args, "unsloth", m.hybrid)
+    return trainer, outcome(spec.packing, asked, why, trainer.args, "unsloth", m.hybrid, _probe_note())
+
+
+def _probe_note() -> str:
+    """Unsloth's exactness probe on a hybrid model: one Gated DeltaNet mixer run on packed random input
+    and on each example alone; packing stays on only when the two agree (unsloth/utils/packing.py)."""
+    try:
+        from unsloth.utils.packing import HYBRID_PACKING_STATS as s
+    except ImportError:
+        return ""
+    if not s.get("probe_runs"):
+        return ""
+    err = s.get("last_probe_rel_err")
+    return (f"Unsloth's exactness probe (packed vs per-example mixer output) passed {s['probe_passed']}/"
+            f"{s['probe_runs']}" + (f", max rel err {err:.1e}" if isinstance(err, float) else ""))
 
 
 def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
