@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from harness.profiles.model import TrainProjection
 from training.packing import Packing
 
 
@@ -51,3 +52,4 @@ class TrainManifest(BaseModel):
     # Added later (defaults keep older manifests readable).
     adapted: AdaptedModules | None = None  # None: full fine-tuning
     packing: Packing | None = None
+    projected: TrainProjection | None = None  # the profile's measured projection, beside the actuals above

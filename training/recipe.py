@@ -239,12 +239,19 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
                                      "batch_size": spec.batch_size, "grad_accum": spec.grad_accum,
                                      "max_seq_len": spec.max_seq_len, "scheduler": "cosine",
                                      "last_layers": spec.lora.last_layers, "precision": run.precision,
-                                     "batching": run.packing.batching if run.packing else PADDED},
+                                     "batching": run.packing.batching if run.packing else PADDED,
+                                     **({"projected": projected_text(spec.projected)} if spec.projected else {})},
         seed=spec.seed, steps=spec.max_steps, train_examples=len(train_rows), heldout_examples=len(heldout_rows),
         final_loss=losses[-1][1] if losses else None, heldout_loss=run.heldout_loss, wall_seconds=round(wall, 1),
         gpu_hours=round(gpu_hours, 4), cost=round(gpu_hours * spec.gpu_price_per_hour, 4),
         versions={"torch": torch.__version__, "transformers": transformers.__version__, "trl": trl.__version__,
                   "peft": peft.__version__, **run.versions},
         lm_head=run.head.description + (f"; {run.head_note}" if run.head_note else ""),
-        adapted=run.adapted, packing=run.packing,
+        adapted=run.adapted, packing=run.packing, projected=spec.projected,
     )
+
+
+def projected_text(p) -> str:
+    """One line for the card's recipe table, which lists the hyperparameters: the run as projected."""
+    return (f"{p.wall_h:.2f} h ({p.step_s:.2f} s/step), cost {p.cost:.2f}, peak {p.peak_gib:.1f} GiB "
+            f"on {p.device} ({p.source})")

@@ -50,6 +50,18 @@ class LoraSpec(_Strict):
     last_layers: int | None = Field(None, ge=1)
 
 
+class TrainProjection(_Strict):
+    """The full run as measured by bench/train_fit.py on a GPU: shown on the card next to what the
+    train manifest then records (wall time, GPU-hours, cost)."""
+
+    device: str
+    peak_gib: float = Field(ge=0)  # torch's peak allocated memory at the profile's settings
+    step_s: float = Field(gt=0)  # seconds per optimizer step on the profile's own mixture
+    wall_h: float = Field(ge=0)
+    cost: float = Field(ge=0)
+    source: str  # what measured it, and when
+
+
 class TrainSpec(_Strict):
     backend: Literal["auto", "unsloth", "trl"] = "auto"
     method: Literal["lora", "qlora", "full"] = "lora"
@@ -66,6 +78,7 @@ class TrainSpec(_Strict):
     # Padding-free batches (training/packing.py): a micro-batch's examples in one row, no padding;
     # stays off where the model cannot keep examples apart (the manifest records what ran).
     packing: bool = False
+    projected: TrainProjection | None = None
 
     @field_validator("mixture")
     @classmethod
