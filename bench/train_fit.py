@@ -251,7 +251,9 @@ def bench(a) -> None:
         for t in r["trials"]:
             log(fmt_trial(t))
         best = largest_fit(r["trials"])
-        log(f"  largest batch x {spec.max_seq_len} tokens under {a.cap_gib} GiB: {best if best else 'none tried fits'}"
+        tried = any(t["kind"] in ("worst", "sweep") for t in r["trials"])
+        log(f"  largest batch x {spec.max_seq_len} tokens under {a.cap_gib} GiB: "
+            f"{best if best else ('none tried fits' if tried else 'not measured')}"
             + ("" if any(t["kind"] == "sweep" and not t["ok"] for t in r["trials"]) or not best
                else " (no larger batch tried)"))
         for t in r["trials"]:
