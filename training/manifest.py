@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict
 
+from harness.profiles.model import TrainProjection
+from training.packing import Packing
+
 
 class DataFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -14,6 +17,15 @@ class DataFile(BaseModel):
     train: int
     heldout: int
     weight: float
+
+
+class AdaptedModules(BaseModel):
+    """The modules that really carry a LoRA adapter, read back from the PEFT model."""
+
+    model_config = ConfigDict(extra="forbid")
+    names: dict[str, int]  # leaf name (q_proj, in_proj_qkv, ...) -> how many modules of that name
+    count: int
+    resolved: str  # "auto (...)" or "as the profile names them"
 
 
 class TrainManifest(BaseModel):
@@ -37,3 +49,7 @@ class TrainManifest(BaseModel):
     cost: float
     versions: dict[str, str]
     lm_head: str  # how the head was handled: "frozen (tied)", "modules_to_save", ...
+    # Added later (defaults keep older manifests readable).
+    adapted: AdaptedModules | None = None  # None: full fine-tuning
+    packing: Packing | None = None
+    projected: TrainProjection | None = None  # the profile's measured projection, beside the actuals above

@@ -16,8 +16,12 @@ from typing import Any, Callable
 from harness.errors import BadInput, CheckFailed
 from harness.profiles.model import TrainSpec
 from training.lm_head import HeadPlan, plan_head
-from training.manifest import DataFile, TrainManifest
+from training.manifest import AdaptedModules, DataFile, TrainManifest
 from training.mixture import Example, load_source, split_heldout, to_example, weighted_order
+from training.oom import oom_guard
+from training.packing import PADDED, Packing, is_hybrid, outcome
+from training.packing import plan as packing_plan
+from training.targets import adapted_modules, resolve_targets
 
 
 @dataclass
@@ -31,7 +35,8 @@ class BackendRun:
     head_changed: bool | None = None  # None: no head trained, or not verified by this backend
     tied_kept: bool | None = None  # None: untied model or no head trained
     head_note: str = ""  # the post-training head verification, appended to the manifest's lm_head
-    batching: str = "padded, batches grouped by length"
+    packing: Packing | None = None
+    adapted: AdaptedModules | None = None  # None: full fine-tuning
 
 
 def resolve_backend(spec: TrainSpec) -> str:
@@ -91,13 +96,16 @@ def to_dataset(rows: list[Example]):
     return Dataset.from_list([{"prompt": e.prompt, "completion": e.completion} for e in rows])
 
 
-def sft_args(spec: TrainSpec, out: Path, bf16: bool) -> dict[str, Any]:
-    """SFTConfig arguments both backends share; no checkpoints, the stage is the unit."""
+def sft_args(spec: TrainSpec, out: Path, bf16: bool, padding_free: bool = False) -> dict[str, Any]:
+    """SFTConfig arguments both backends share; no checkpoints, the stage is the unit.
+    Padding-free: TRL enforces no max_length there, and none is needed: build_mixture dropped
+    every example longer than max_seq_len."""
     return dict(
         bf16=bf16, output_dir=str(out / "trainer"), max_steps=spec.max_steps, per_device_train_batch_size=spec.batch_size,
         gradient_accumulation_steps=spec.grad_accum, learning_rate=spec.learning_rate, lr_scheduler_type="cosine",
         warmup_steps=max(1, spec.max_steps // 20), logging_steps=5, save_strategy="no", report_to="none",
-        seed=spec.seed, data_seed=spec.seed, max_length=spec.max_seq_len, completion_only_loss=True,
+        seed=spec.seed, data_seed=spec.seed, max_length=None if padding_free else spec.max_seq_len,
+        completion_only_loss=True, padding_free=padding_free,
         per_device_eval_batch_size=spec.batch_size, dataloader_num_workers=0, disable_tqdm=True,
         shuffle_dataset=False, train_sampling_strategy="group_by_length",
     )
@@ -131,37 +139,60 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
     if spec.method == "full":  # every weight trained: no adapter, no head to re-route
         head = HeadPlan([], [], False, "trained in full (full fine-tuning)")
         return _fit(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks, head, "full", dtype)
-    # The lm_head guard decides how a requested head is trained.
-    head = plan_head(spec.lora.target_modules, bool(model.config.tie_word_embeddings))
+    # Targets from the model's own module names; the lm_head guard decides how a requested head is trained.
+    targets = resolve_targets(model, spec.lora.target_modules)
+    head = plan_head(targets.names, bool(model.config.tie_word_embeddings))
     n_layers = model.config.num_hidden_layers
     layers = list(range(max(0, n_layers - spec.lora.last_layers), n_layers)) if spec.lora.last_layers else None
     lora = LoraConfig(r=spec.lora.r, lora_alpha=spec.lora.alpha, lora_dropout=spec.lora.dropout,
                       target_modules=head.target_modules, modules_to_save=head.modules_to_save or None,
                       ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
-                      task_type="CAUSAL_LM")
+                      exclude_modules=targets.exclude, task_type="CAUSAL_LM")
     model = get_peft_model(model, lora)
-    return _fit(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks, head, "adapter", dtype)
+    run = _fit(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks, head, "adapter", dtype)
+    run.adapted = adapted_record(model, targets.description)
+    return run
+
+
+def adapted_record(peft_model, resolved: str) -> AdaptedModules:
+    names = adapted_modules(peft_model)
+    return AdaptedModules(names=dict(sorted(names.items())), count=sum(names.values()), resolved=resolved)
+
+
+def fit_guarded(trainer, spec: TrainSpec, where: str, has_heldout: bool) -> float | None:
+    """trainer.train() then the held-out loss; out of memory becomes one line (training/oom.py)."""
+    with oom_guard(spec, where, lambda: f"at step {trainer.state.global_step + 1}/{spec.max_steps}"):
+        trainer.train()
+        return trainer.evaluate()["eval_loss"] if has_heldout else None
+
+
+def trl_trainer(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, train_rows, heldout_rows,
+                callbacks) -> tuple[Any, Packing]:
+    """The TRL SFTTrainer of the recipe, and the batching it really uses."""
+    from transformers import PrinterCallback
+    from trl import SFTConfig, SFTTrainer
+
+    asked, why = packing_plan(spec.packing, "trl", model.config)
+    # TRL turns checkpointing on by default; with the adapter on the last layers only it just
+    # recomputes the forward pass (6 demo steps: 99 s with it, 73 s without, on CPU), so only on CUDA.
+    cfg = SFTConfig(**sft_args(spec, out, bf16, asked), gradient_checkpointing=cuda, use_cpu=not cuda)
+    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
+                         eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
+                         processing_class=tokenizer, callbacks=callbacks)
+    trainer.remove_callback(PrinterCallback)  # our logger reports progress; no raw dicts on stdout
+    return trainer, outcome(spec.packing, asked, why, trainer.args, "trl", is_hybrid(model.config))
 
 
 def _fit(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, train_rows, heldout_rows, callbacks,
          head: HeadPlan, save_as: str, dtype) -> BackendRun:
     import torch
-    from transformers import PrinterCallback
-    from trl import SFTConfig, SFTTrainer
 
-    # TRL turns checkpointing on by default; with the adapter on the last layers only it just
-    # recomputes the forward pass (6 demo steps: 99 s with it, 73 s without, on CPU), so only on CUDA.
-    cfg = SFTConfig(**sft_args(spec, out, bf16), gradient_checkpointing=cuda, use_cpu=not cuda)
-    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
-                         eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
-                         processing_class=tokenizer, callbacks=callbacks)
-    trainer.remove_callback(PrinterCallback)  # our logger reports progress; no raw dicts on stdout
-    trainer.train()
-    heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
+    trainer, packed = trl_trainer(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks)
+    heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
     # LoRA: the adapter (merged by training/merge.py); full: the whole model.
     model.save_pretrained(out / save_as)
     tokenizer.save_pretrained(out / save_as)
-    return BackendRun(head=head, heldout_loss=heldout_loss,
+    return BackendRun(head=head, heldout_loss=heldout_loss, packing=packed,
                       precision=("bf16" if dtype == torch.bfloat16 else "bf16 autocast") if bf16 else "fp32")
 
 
@@ -206,15 +237,25 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
     return TrainManifest(
         base_model=base_name, base_revision=base_revision, backend=backend, method=spec.method, device=device,
         data=files, hyperparameters={"r": spec.lora.r, "alpha": spec.lora.alpha, "dropout": spec.lora.dropout,
-                                     "target_modules": run.head.target_modules, "learning_rate": spec.learning_rate,
+                                     "target_modules": run.head.target_modules,
+                                     "adapted_modules": run.adapted.count if run.adapted else None,
+                                     "learning_rate": spec.learning_rate,
                                      "batch_size": spec.batch_size, "grad_accum": spec.grad_accum,
                                      "max_seq_len": spec.max_seq_len, "scheduler": "cosine",
                                      "last_layers": spec.lora.last_layers, "precision": run.precision,
-                                     "batching": run.batching},
+                                     "batching": run.packing.batching if run.packing else PADDED,
+                                     **({"projected": projected_text(spec.projected)} if spec.projected else {})},
         seed=spec.seed, steps=spec.max_steps, train_examples=len(train_rows), heldout_examples=len(heldout_rows),
         final_loss=losses[-1][1] if losses else None, heldout_loss=run.heldout_loss, wall_seconds=round(wall, 1),
         gpu_hours=round(gpu_hours, 4), cost=round(gpu_hours * spec.gpu_price_per_hour, 4),
         versions={"torch": torch.__version__, "transformers": transformers.__version__, "trl": trl.__version__,
                   "peft": peft.__version__, **run.versions},
         lm_head=run.head.description + (f"; {run.head_note}" if run.head_note else ""),
+        adapted=run.adapted, packing=run.packing, projected=spec.projected,
     )
+
+
+def projected_text(p) -> str:
+    """One line for the card's recipe table, which lists the hyperparameters: the run as projected."""
+    return (f"{p.wall_h:.2f} h ({p.step_s:.2f} s/step), cost {p.cost:.2f}, peak {p.peak_gib:.1f} GiB "
+            f"on {p.device} ({p.source})")

@@ -15,6 +15,7 @@ that the head really changed against the base weights on disk, and that tying he
 from __future__ import annotations
 
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Callable
@@ -23,7 +24,10 @@ from harness.errors import StageError
 from harness.profiles.model import TrainSpec
 from training.lm_head import HeadPlan, plan_head
 from training.mixture import Example
-from training.recipe import BackendRun, sft_args, to_dataset
+from training.packing import Packing, is_hybrid, outcome
+from training.packing import plan as packing_plan
+from training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
+from training.targets import TargetPlan, resolve_targets
 
 # Libraries Unsloth patches at import; imported earlier, some of its speed-ups are lost.
 _PATCHED = ("transformers", "trl", "peft")
@@ -89,22 +93,32 @@ def verify_head(model, base_dir: Path, head: HeadPlan, tied: bool) -> tuple[bool
     return changed, tied_kept, note
 
 
-def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
-                  callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
-    unsloth = import_unsloth(log)
+@dataclass
+class Loaded:
+    """The base with its adapter attached, as Unsloth loads it (bench/train_fit.py reuses one)."""
+
+    model: object
+    tokenizer: object
+    head: HeadPlan
+    targets: TargetPlan | None
+    tied: bool
+    hybrid: bool
+
+
+def load_unsloth(base_dir: Path, spec: TrainSpec) -> Loaded:
     import torch
-    from transformers import PrinterCallback
-    from trl import SFTConfig, SFTTrainer
     from unsloth import FastLanguageModel
 
     model, tokenizer = FastLanguageModel.from_pretrained(
         model_name=str(base_dir), max_seq_length=spec.max_seq_len, dtype=torch.bfloat16,
         load_in_4bit=spec.method == "qlora", full_finetuning=spec.method == "full", random_state=spec.seed)
     tied = _tied(model)
+    targets = None
     if spec.method == "full":
         head = HeadPlan([], [], False, "trained in full (full fine-tuning)")
     else:
-        head = plan_head(spec.lora.target_modules, tied)
+        targets = resolve_targets(model, spec.lora.target_modules)
+        head = plan_head(targets.names, tied)
         n_layers = model.config.get_text_config().num_hidden_layers
         layers = list(range(max(0, n_layers - spec.lora.last_layers), n_layers)) if spec.lora.last_layers else None
         model = FastLanguageModel.get_peft_model(
@@ -112,32 +126,63 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
             target_modules=head.target_modules, modules_to_save=unsloth_head_modules(head, tied) or None,
             ensure_weight_tying=head.ensure_weight_tying, layers_to_transform=layers,
             use_gradient_checkpointing="unsloth",  # Unsloth's offloaded checkpointing: the memory saving
-            random_state=spec.seed)
+            random_state=spec.seed, **({"exclude_modules": targets.exclude} if targets.exclude else {}))
+    return Loaded(model, tokenizer, head, targets, tied, is_hybrid(model.config))
 
-    # gradient_checkpointing is left to Unsloth (set above), as plain Unsloth scripts do.
-    cfg = SFTConfig(**sft_args(spec, out, bf16=True))
-    trainer = SFTTrainer(model=model, args=cfg, train_dataset=to_dataset(train_rows),
+
+def unsloth_trainer(m: Loaded, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
+                    callbacks: list) -> tuple[object, Packing]:
+    from transformers import PrinterCallback
+    from trl import SFTConfig, SFTTrainer
+
+    # Padding-free asked for explicitly (on or off, never Unsloth's own auto choice); Unsloth's gate
+    # may still refuse it (hybrid models without varlen kernels), so what ran is read back.
+    asked, why = packing_plan(spec.packing, "unsloth", m.model.config)
+    # gradient_checkpointing is left to Unsloth (set at load), as plain Unsloth scripts do.
+    cfg = SFTConfig(**sft_args(spec, out, bf16=True, padding_free=asked))
+    trainer = SFTTrainer(model=m.model, args=cfg, train_dataset=to_dataset(train_rows),
                          eval_dataset=to_dataset(heldout_rows) if heldout_rows else None,
-                         processing_class=tokenizer, callbacks=list(callbacks))
+                         processing_class=m.tokenizer, callbacks=list(callbacks))
     trainer.remove_callback(PrinterCallback)
-    # Unsloth turns padding-free batching on by itself where the model allows it; record what ran.
-    batching = "padding-free" if getattr(trainer.args, "padding_free", False) else "padded, batches grouped by length"
-    trainer.train()
-    heldout_loss = trainer.evaluate()["eval_loss"] if heldout_rows else None
-    changed, tied_kept, note = verify_head(model, base_dir, head, tied)
+    return trainer, outcome(spec.packing, asked, why, trainer.args, "unsloth", m.hybrid, _probe_note())
+
+
+def _probe_note() -> str:
+    """Unsloth's exactness probe on a hybrid model: one Gated DeltaNet mixer run on packed random input
+    and on each example alone; packing stays on only when the two agree (unsloth/utils/packing.py)."""
+    try:
+        from unsloth.utils.packing import HYBRID_PACKING_STATS as s
+    except ImportError:
+        return ""
+    if not s.get("probe_runs"):
+        return ""
+    err = s.get("last_probe_rel_err")
+    return (f"Unsloth's exactness probe (packed vs per-example mixer output) passed {s['probe_passed']}/"
+            f"{s['probe_runs']}" + (f", max rel err {err:.1e}" if isinstance(err, float) else ""))
+
+
+def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
+                  callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
+    unsloth = import_unsloth(log)
+    m = load_unsloth(base_dir, spec)
+    trainer, packed = unsloth_trainer(m, spec, out, train_rows, heldout_rows, callbacks)
+    log(f"batching: {packed.batching}" + (f" ({packed.reason})" if packed.reason else ""))
+    heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
+    changed, tied_kept, note = verify_head(m.model, base_dir, m.head, m.tied)
     if note:
         log(f"lm_head guard: {note}")
 
     # LoRA: the adapter (merged later by training/merge.py); full: the whole model.
-    model.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
-    tokenizer.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
+    m.model.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
+    m.tokenizer.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
     import peft
 
-    return BackendRun(head=head, heldout_loss=heldout_loss,
+    return BackendRun(head=m.head, heldout_loss=heldout_loss,
                       precision="4-bit base, bf16 adapter" if spec.method == "qlora" else "bf16",
                       versions={"unsloth": unsloth.__version__, "unsloth_zoo": _version("unsloth_zoo"),
                                 "peft": peft.__version__},
-                      head_changed=changed, tied_kept=tied_kept, head_note=note, batching=batching)
+                      head_changed=changed, tied_kept=tied_kept, head_note=note, packing=packed,
+                      adapted=adapted_record(m.model, m.targets.description) if m.targets else None)
 
 
 def _version(dist: str) -> str:

@@ -55,9 +55,24 @@ class LoraSpec(_Strict):
     r: int = Field(16, ge=1)
     alpha: int = Field(32, ge=1)
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
-    target_modules: list[str] = ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"]
+    # auto: every linear layer of the decoder blocks, from the model's own module names (attention,
+    # MLP and, on Qwen3.5, the Gated DeltaNet projections); never the vision tower or MTP
+    # (training/targets.py). Or a list of module names, each checked against the model.
+    target_modules: list[str] | Literal["auto"] = "auto"
     # Adapt only the last N transformer layers: backward then stops there (the CPU demo's budget).
     last_layers: int | None = Field(None, ge=1)
+
+
+class TrainProjection(_Strict):
+    """The full run as measured by bench/train_fit.py on a GPU: shown on the card next to what the
+    train manifest then records (wall time, GPU-hours, cost)."""
+
+    device: str
+    peak_gib: float = Field(ge=0)  # torch's peak allocated memory at the profile's settings
+    step_s: float = Field(gt=0)  # seconds per optimizer step on the profile's own mixture
+    wall_h: float = Field(ge=0)
+    cost: float = Field(ge=0)
+    source: str  # what measured it, and when
 
 
 class TrainSpec(_Strict):
@@ -73,6 +88,10 @@ class TrainSpec(_Strict):
     mixture: dict[str, float] = {"fc_en": 1.0, "fc_fr": 1.0, "chat_fr": 0.5, "replay_en": 0.5}
     heldout_fraction: float = Field(0.05, ge=0.0, lt=0.5)
     gpu_price_per_hour: float = Field(0.0, ge=0.0)
+    # Padding-free batches (training/packing.py): a micro-batch's examples in one row, no padding;
+    # stays off where the model cannot keep examples apart (the manifest records what ran).
+    packing: bool = False
+    projected: TrainProjection | None = None
 
     @field_validator("mixture")
     @classmethod
