@@ -90,3 +90,19 @@ def test_md_escape_neutralises_markup() -> None:
     assert md_escape("<script>x</script>") == "&lt;script&gt;x&lt;/script&gt;"
     assert md_escape("a|b`c*d\ne") == "a\\|b&#96;c\\*d e"
     assert md_escape("[click](javascript:alert(1))") == "[click]\\(javascript:alert(1))"
+
+
+def test_fc_headlines_are_call_and_relevance_apart_with_the_pooled_one_defined(real: Report) -> None:
+    from harness.publish.tables import compression, suite_table
+
+    for lv in real.levels:
+        lv.metrics["fc/call_acc"] = _m(0.4)
+        lv.metrics["fc/relevance_acc"] = _m(0.9)
+        lv.metrics["fc/parse_fail"] = _m(0.1)
+    assert headline(real) == ["fc/call_acc", "fc/relevance_acc", "fr/mc_acc", "general/acc"]
+    assert suite_metrics(real, "fc")[:3] == ["fc/call_acc", "fc/relevance_acc", "fc/call_exact"]
+    table = compression(real)
+    assert "| fc/call_acc | fc/relevance_acc |" in table and "<code>fc/relevance_acc</code>: irrelevance items" in table
+    fc = suite_table(real, "fc")
+    assert "<code>fc/call_exact</code>: pooled over every fc item" in fc and "(lower is better)" in fc
+    assert "pooled over every fc item" not in suite_table(real, "fr")
