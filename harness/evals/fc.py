@@ -7,7 +7,14 @@ tags, bare JSON, or Qwen3-Coder XML typed by the item's tool schemas) from the a
   arguments object (JSON that parses, or well-formed XML with its values typed by the schema: an XML
   call that decodes counts as json_valid, the metric keeps its name), and every call's arguments
   valid against its tool's parameters (jsonschema);
-- call_exact: AST match; for irrelevance items, no call made; for relevance items, any decoded call;
+- call_exact (every item, the pooled contract metric): AST match (ast_match.py); for irrelevance
+  items, no call made; for relevance items, any decoded call. Pooled over a mix of both it rewards a
+  model that never calls on the irrelevance share, so the headlines are the two below, apart;
+- call_acc (items that need a call: AST items and relevance items): call_exact on those alone;
+- relevance_acc (irrelevance items: no tool fits): call_exact on those alone, i.e. the share of
+  irrelevance items answered without a call (BFCL's "irrelevance detection");
+- parse_fail, no_call (items that need a call): a call attempted that did not decode, and no call
+  attempted at all (reasoning unfinished excluded): failures apart from wrong calls;
 - unfinished (every item): reasoning opened and never closed, so no answer. Such an item makes no
   call and still scores 0 on irrelevance items: running out of tokens is not declining to call.
 """
@@ -29,11 +36,13 @@ from harness.evals.ast_match import calls_match, expected_from_project
 from harness.evals.core import Sample, Task, task
 
 SHUFFLE_SEED = 1234
-FC_METRICS = ("json_valid", "schema_valid", "call_exact", "unfinished")
-LOWER_IS_BETTER = ("unfinished",)  # every other fc metric is higher-is-better
-# ast2: the AST matcher's rules (declared types, BFCL string normalisation); parse2: the parser
-# (XML calls, the answer after </think>, unfinished reasoning).
-SCORING = "ast2-parse2"
+FC_METRICS = ("json_valid", "schema_valid", "call_exact", "call_acc", "relevance_acc", "parse_fail", "no_call",
+              "unfinished")
+LOWER_IS_BETTER = ("parse_fail", "no_call", "unfinished")  # every other fc metric is higher-is-better
+# ast3: the AST matcher's rules held against BFCL's checker (schema `required`, arguments outside the
+# schema, variable answers exact, objects untyped, exact parallel matching); parse2: the parser (XML
+# calls, the answer after </think>, unfinished reasoning); m2: call_acc, relevance_acc, parse_fail, no_call.
+SCORING = "ast3-parse2-m2"
 ANY_CALL = "any_call"  # target of relevance items: some well-formed call, whatever its arguments
 
 
@@ -77,7 +86,8 @@ def score_calls(sample: Sample, output: str) -> dict[str, float]:
     expected = sample.target
     unfinished = float(parsed.unfinished)
     if not expected:  # irrelevance: the right answer is an answer without a call
-        return {"call_exact": float(not parsed.attempted and not parsed.unfinished), "unfinished": unfinished}
+        abstained = float(not parsed.attempted and not parsed.unfinished)
+        return {"call_exact": abstained, "relevance_acc": abstained, "unfinished": unfinished}
     tools = {t["function"]["name"]: t["function"] for t in sample.tools or []}
     schema_ok = parsed.json_valid and bool(parsed.calls)
     for call in parsed.calls:
@@ -89,7 +99,8 @@ def score_calls(sample: Sample, output: str) -> dict[str, float]:
     else:
         exact = parsed.json_valid and calls_match(parsed.calls, expected)
     return {"json_valid": float(parsed.json_valid), "schema_valid": float(schema_ok), "call_exact": float(exact),
-            "unfinished": unfinished}
+            "call_acc": float(exact), "parse_fail": float(parsed.attempted and not parsed.json_valid),
+            "no_call": float(not parsed.attempted and not parsed.unfinished), "unfinished": unfinished}
 
 
 def _validates(schema: dict[str, Any], arguments: dict[str, Any]) -> bool:

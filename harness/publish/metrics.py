@@ -14,8 +14,21 @@ from pathlib import Path
 from harness.report.model import Level, Metric, Report
 
 # Known metrics first, in this order (the first of each suite is its headline); others follow by name.
-PREFERRED = ("fc/call_exact", "fc/json_valid", "fc/schema_valid", "fr/mc_acc", "fr/short_acc", "fr/lang_fr",
-             "general/acc", "general/acc_norm")
+PREFERRED = ("fc/call_acc", "fc/relevance_acc", "fc/call_exact", "fc/json_valid", "fc/schema_valid", "fc/parse_fail",
+             "fc/no_call", "fr/mc_acc", "fr/short_acc", "fr/lang_fr", "general/acc", "general/acc_norm")
+# Suites with more than one headline: function calling reports calling and abstaining apart, as
+# BFCL's summary does; a pooled score over both would reward a model that never calls on the
+# irrelevance share. A report without them (older scoring) falls back to the first metric.
+HEADLINES = {"fc": ("fc/call_acc", "fc/relevance_acc")}
+# What a metric counts, stated beside every table that shows it.
+DEFINITIONS = {
+    "fc/call_acc": "items that need a call: the right call (BFCL's AST rules; relevance items: any decodable call)",
+    "fc/relevance_acc": "irrelevance items (no tool fits): answered without calling a tool",
+    "fc/call_exact": "pooled over every fc item: the right call where one is needed, no call where none is, "
+                     "so it mixes call accuracy and relevance detection in the eval set's proportions",
+    "fc/parse_fail": "items that need a call: a call attempted that did not decode (lower is better)",
+    "fc/no_call": "items that need a call: no call attempted (lower is better)",
+}
 DIVERGENCE = "kld"  # a distance from the 16-bit reference, not a score: its own columns, never a headline
 KLD_SHOWN = ("kld/mean", "kld/p99", "kld/top1_agree", "kld/ppl_ratio")
 
@@ -66,8 +79,19 @@ def pooled_metrics(report: Report) -> list[str]:
 
 
 def headline(report: Report) -> list[str]:
-    """One metric per suite: its first pooled score (or its first metric when none is pooled)."""
-    return [suite_metrics(report, s)[0] for s in suites(report)]
+    """Per suite its HEADLINES where the report holds them, else its first pooled score (or its first
+    metric when none is pooled)."""
+    out = []
+    for s in suites(report):
+        names = suite_metrics(report, s)
+        out += [m for m in HEADLINES.get(s, ()) if m in names] or names[:1]
+    return out
+
+
+def definitions(names: list[str]) -> str:
+    """A line per defined metric among `names`, for under a table ('' when none is defined)."""
+    shown = [n for n in dict.fromkeys(names) if n in DEFINITIONS]
+    return "".join(f"- <code>{md_escape(n)}</code>: {md_escape(DEFINITIONS[n])}\n" for n in shown)
 
 
 def kld_metrics(report: Report) -> list[str]:

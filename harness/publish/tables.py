@@ -10,6 +10,7 @@ from harness.publish.metrics import (
     Markup,
     base,
     code,
+    definitions,
     file_name,
     fmt_metric,
     fmt_small,
@@ -47,7 +48,8 @@ def compression(report: Report, failed: dict[str, tuple[str, int]] | None = None
         rows.append(row)
     if failed is not None:
         cols.append("Failed items")
-    return md_table(cols, rows, right={2, 3})
+    notes = definitions(heads)
+    return md_table(cols, rows, right={2, 3}) + (f"\n{notes}" if notes else "")
 
 
 def suite_table(report: Report, suite: str) -> str:
@@ -58,7 +60,8 @@ def suite_table(report: Report, suite: str) -> str:
         ns = {lv.metrics[name].n for lv in levels if name in lv.metrics}
         rows.append([code(name), "/".join(map(str, sorted(ns))) or "–",
                      *(fmt_metric(lv.metrics.get(name)) for lv in levels)])
-    return md_table(["Metric", "n", *(lv.name for lv in levels)], rows, right={1})
+    notes = definitions(suite_metrics(report, suite))
+    return md_table(["Metric", "n", *(lv.name for lv in levels)], rows, right={1}) + (f"\n{notes}" if notes else "")
 
 
 def kld_table(report: Report) -> str | None:

@@ -140,7 +140,9 @@ def test_every_training_call_parses_back(template, source_name):
 # BFCL's answers, rendered as calls: scored 1 by the scorer (the JSON oracle of tests/evals/test_bfcl.py,
 # here through each template).
 
-UNSATISFIABLE = {"live_simple_106-63-0", "live_simple_112-68-0"}  # no candidate for some argument
+# Answers no output can pass, BFCL's checker included (tests/evals/test_bfcl.py says why each).
+UNSATISFIABLE = {"live_simple_106-63-0", "live_simple_112-68-0", "live_multiple_862-181-3",
+                 "live_multiple_507-149-4", "live_multiple_964-207-0"}
 
 
 def _oracle(option: Any) -> Any:
@@ -168,14 +170,16 @@ def _bfcl_oracle_scores(name: str, source: str, per_category: int | None) -> tup
         if "relevance" in category:  # irrelevance: no call; relevance: no answer to render
             continue
         for s in bfcl_samples(category)[:per_category]:
-            calls = [_oracle(e.allowed) for e in s.target]
+            # An optional argument the tool's schema lacks is left out: BFCL fails it when given.
+            calls = [_oracle({k: v for k, v in e.allowed.items() if e.schemas is None or k in e.schemas or "" not in v})
+                     for e in s.target]
             if s.id in UNSATISFIABLE or (name == QWEN35 and _unwritable(s, calls)):
                 skipped += 1
                 continue
             msg = {"role": "assistant", "content": "", "tool_calls": [_call(e.name, c) for e, c in zip(s.target, calls)]}
             scores = score_calls(s, model_output(source, [*s.messages, msg], s.tools))
             assert scores == {"json_valid": 1.0, "schema_valid": scores["schema_valid"], "call_exact": 1.0,
-                              "unfinished": 0.0}, (s.id, scores)
+                              "call_acc": 1.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 0.0}, (s.id, scores)
             scored += 1
     return scored, skipped
 
@@ -189,4 +193,4 @@ def test_bfcl_answers_rendered_score_one(template):
 def test_every_bfcl_answer_rendered_scores_one(template):
     name, source = template
     scored, skipped = _bfcl_oracle_scores(name, source, per_category=None)
-    assert scored > 2300 and skipped <= (21 if name == QWEN35 else 2)
+    assert scored > 2300 and skipped <= (24 if name == QWEN35 else 5)

@@ -14,8 +14,11 @@ from harness.evals.core import GROUPS, TASKS, ItemResult, Sample
 from harness.evals.fc import ANY_CALL, score_calls
 from harness.evals.registry import resolve
 
-# BFCL answers with no candidate at all for some argument ([]): no output can pass, in BFCL's checker too.
-UNSATISFIABLE = {"live_simple_106-63-0", "live_simple_112-68-0"}
+# Answers no output can pass, in BFCL's checker too (checked with it): an argument with no candidate
+# at all ([]: the live_simple two), a required answer argument the tool's schema lacks (862), a
+# schema-required argument whose only allowed value is "" (507), or one the answer leaves out (964).
+UNSATISFIABLE = {"live_simple_106-63-0", "live_simple_112-68-0", "live_multiple_862-181-3",
+                 "live_multiple_507-149-4", "live_multiple_964-207-0"}
 
 
 def _oracle(option: Any) -> Any:
@@ -34,7 +37,10 @@ def _oracle(option: Any) -> Any:
 
 
 def _oracle_output(sample: Sample) -> str:
-    return "\n".join(call_text(e.name, _oracle(e.allowed)) for e in sample.target)
+    """Each answer's first values; an optional argument the tool's schema lacks left out (BFCL fails it)."""
+    def args(e):
+        return {k: v for k, v in e.allowed.items() if e.schemas is None or k in e.schemas or "" not in v}
+    return "\n".join(call_text(e.name, _oracle(args(e))) for e in sample.target)
 
 
 def test_every_category_is_a_registered_task_in_the_bfcl_group() -> None:
@@ -48,7 +54,7 @@ def test_every_category_is_a_registered_task_in_the_bfcl_group() -> None:
     assert {t.name for t in tasks} == names | {"fc/fr_fc"}
     # The stored-output key did not change with the matcher; the scoring version did.
     simple = TASKS["fc/bfcl_simple"]()
-    assert simple.version == "bfcl-v4-simple_python-1" and simple.full_version == "bfcl-v4-simple_python-1+ast2-parse2"
+    assert simple.version == "bfcl-v4-simple_python-1" and simple.full_version == "bfcl-v4-simple_python-1+ast3-parse2-m2"
 
 
 @pytest.mark.parametrize("short", list(CATEGORIES))
@@ -61,7 +67,7 @@ def test_category_loads_and_its_own_answers_score_one(short: str) -> None:
         assert s.tools or "irrelevance" in short  # a few live_irrelevance items offer no tool at all
         if "irrelevance" in short:
             assert s.target == []
-            assert score_calls(s, "I cannot help with that.") == {"call_exact": 1.0, "unfinished": 0.0}
+            assert score_calls(s, "I cannot help with that.") == {"call_exact": 1.0, "relevance_acc": 1.0, "unfinished": 0.0}
         elif short == "live_relevance":
             assert s.target == ANY_CALL
         else:
@@ -82,7 +88,8 @@ def test_relevance_wants_any_well_formed_call() -> None:
     assert score_calls(s, "Here is a poem instead.")["call_exact"] == 0.0
     assert score_calls(s, "<tool_call>{broken")["call_exact"] == 0.0
     scores = score_calls(s, call_text(name, {"whatever": 1}))
-    assert set(scores) == {"json_valid", "schema_valid", "call_exact", "unfinished"} and scores["json_valid"] == 1.0
+    assert set(scores) == {"json_valid", "schema_valid", "call_exact", "call_acc", "parse_fail", "no_call", "unfinished"}
+    assert scores["json_valid"] == 1.0 and scores["call_acc"] == 1.0
 
 
 def test_per_category_group_and_suite_metrics() -> None:

@@ -22,13 +22,13 @@ IRRELEVANT = Sample(id="i1", messages=MSGS, tools=TOOLS, target=[])
 
 def test_irrelevance_no_call():
     scores = score_calls(IRRELEVANT, "Je ne peux pas répondre à cela.")
-    assert scores == {"call_exact": 1.0, "unfinished": 0.0}
+    assert scores == {"call_exact": 1.0, "relevance_acc": 1.0, "unfinished": 0.0}
     assert "json_valid" not in scores and "schema_valid" not in scores
 
 
 def test_irrelevance_with_a_call():
     scores = score_calls(IRRELEVANT, '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>')
-    assert scores == {"call_exact": 0.0, "unfinished": 0.0}
+    assert scores == {"call_exact": 0.0, "relevance_acc": 0.0, "unfinished": 0.0}
 
 
 def test_irrelevance_broken_call_attempt_is_still_a_call():
@@ -50,16 +50,16 @@ def test_unknown_tool_is_not_schema_valid():
 def test_right_call_scores_all_ones():
     for out in ('<tool_call>{"name": "get_weather", "arguments": {"city": "paris"}}</tool_call>',
                 '{"name": "get_weather", "arguments": {"city": "Paris", "days": 1}}'):
-        assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
+        assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "call_acc": 1.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 0.0}
 
 
 def test_schema_valid_but_wrong_value():
     scores = score_calls(CALL, '<tool_call>{"name": "get_weather", "arguments": {"city": "Lyon"}}</tool_call>')
-    assert scores == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 0.0, "unfinished": 0.0}
+    assert scores == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 0.0, "call_acc": 0.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 0.0}
 
 
 def test_no_call_when_one_expected():
-    assert score_calls(CALL, "Il fait beau.") == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0,
+    assert score_calls(CALL, "Il fait beau.") == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0, "call_acc": 0.0, "parse_fail": 0.0, "no_call": 1.0,
                                                   "unfinished": 0.0}
 
 
@@ -148,7 +148,7 @@ def test_bfcl_simple_python_loads_with_json_schema_types():
     assert s0.messages[0]["role"] == "user"
     assert s0.target and s0.target[0].name == "calculate_triangle_area"
     out = '<tool_call>{"name": "calculate_triangle_area", "arguments": {"base": 10, "height": 5}}</tool_call>'
-    assert score_calls(s0, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
+    assert score_calls(s0, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "call_acc": 1.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 0.0}
     # the order is shuffled, but with a fixed seed
     assert [s.id for s in bfcl_samples("simple_python")] == [s.id for s in samples]
 
@@ -160,7 +160,7 @@ THINK = "<think>\nThe user wants the weather in Paris.\n</think>\n\n"
 
 
 def test_xml_call_scores_like_the_json_one():
-    assert score_calls(CALL, THINK + XML_PARIS) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0,
+    assert score_calls(CALL, THINK + XML_PARIS) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "call_acc": 1.0, "parse_fail": 0.0, "no_call": 0.0,
                                                     "unfinished": 0.0}
 
 
@@ -172,13 +172,13 @@ def test_xml_values_are_typed_by_the_sample_tools():
     out = ("<tool_call>\n<function=pharmacie>\n<parameter=code_postal>\n69003\n</parameter>\n"
            "<parameter=jours>\n2\n</parameter>\n</function>\n</tool_call>")
     with_tools = Sample(id="p1", messages=MSGS, tools=tools, target=target)
-    assert score_calls(with_tools, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "unfinished": 0.0}
+    assert score_calls(with_tools, out) == {"json_valid": 1.0, "schema_valid": 1.0, "call_exact": 1.0, "call_acc": 1.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 0.0}
     assert score_calls(Sample(id="p2", messages=MSGS, tools=None, target=target), out)["call_exact"] == 0.0
 
 
 def test_xml_value_of_wrong_type_fails_schema_only():
     out = XML_PARIS.replace("\n1\n", "\ndemain\n")
-    assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 0.0, "call_exact": 0.0, "unfinished": 0.0}
+    assert score_calls(CALL, out) == {"json_valid": 1.0, "schema_valid": 0.0, "call_exact": 0.0, "call_acc": 0.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 0.0}
 
 
 def test_malformed_xml_is_not_json_valid():
@@ -189,13 +189,13 @@ def test_malformed_xml_is_not_json_valid():
 def test_call_drafted_in_reasoning_does_not_count():
     out = "<think>\n" + XML_PARIS + "\nActually no tool is needed.\n</think>\n\nJe ne sais pas."
     assert score_calls(CALL, out)["call_exact"] == 0.0
-    assert score_calls(IRRELEVANT, out) == {"call_exact": 1.0, "unfinished": 0.0}
+    assert score_calls(IRRELEVANT, out) == {"call_exact": 1.0, "relevance_acc": 1.0, "unfinished": 0.0}
 
 
 def test_unfinished_reasoning_never_passes_irrelevance():
     out = "<think>\nHmm, is there a tool for this? Let me list what I know about"
-    assert score_calls(IRRELEVANT, out) == {"call_exact": 0.0, "unfinished": 1.0}
-    assert score_calls(CALL, out) == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0, "unfinished": 1.0}
+    assert score_calls(IRRELEVANT, out) == {"call_exact": 0.0, "relevance_acc": 0.0, "unfinished": 1.0}
+    assert score_calls(CALL, out) == {"json_valid": 0.0, "schema_valid": 0.0, "call_exact": 0.0, "call_acc": 0.0, "parse_fail": 0.0, "no_call": 0.0, "unfinished": 1.0}
 
 
 def test_unfinished_is_reported_per_task_group_and_suite():

@@ -93,3 +93,19 @@ def test_md_escape_neutralises_markup() -> None:
     # attr_list braces, quotes, backslashes (which would escape our escapes) and line breaks of any kind
     assert md_escape('x {onfocus="a()" autofocus}') == "x &#123;onfocus=&quot;a()&quot; autofocus&#125;"
     assert md_escape("a\\|b\rc\u2028d\x02e") == "a&#92;\\|b c d e"
+
+
+def test_fc_headlines_are_call_and_relevance_apart_with_the_pooled_one_defined(real: Report) -> None:
+    from harness.publish.tables import compression, suite_table
+
+    for lv in real.levels:
+        lv.metrics["fc/call_acc"] = _m(0.4)
+        lv.metrics["fc/relevance_acc"] = _m(0.9)
+        lv.metrics["fc/parse_fail"] = _m(0.1)
+    assert headline(real) == ["fc/call_acc", "fc/relevance_acc", "fr/mc_acc", "general/acc"]
+    assert suite_metrics(real, "fc")[:3] == ["fc/call_acc", "fc/relevance_acc", "fc/call_exact"]
+    table = compression(real)
+    assert "| fc/call_acc | fc/relevance_acc |" in table and "<code>fc/relevance_acc</code>: irrelevance items" in table
+    fc = suite_table(real, "fc")
+    assert "<code>fc/call_exact</code>: pooled over every fc item" in fc and "(lower is better)" in fc
+    assert "pooled over every fc item" not in suite_table(real, "fr")
