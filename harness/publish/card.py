@@ -125,7 +125,7 @@ def limitations(report: Report) -> list[str]:
                    "does not guarantee equal task scores.")
     out.append("Scores use greedy decoding with each file's embedded chat template; sampling settings change them.")
     for part in report.base.dropped if report.base else []:  # a multimodal base is released as its text model
-        out.append(f"Text model only: the base checkpoint's {part.name} ({part.params:,} parameters, tensors "
+        out.append(f"Text model only: the {part.name} of the base checkpoint ({part.params:,} parameters, tensors "
                    f"{part.prefix.rstrip('.')}) is not in these files: {part.reason}.")
     if report.train and report.train.device == "cpu":
         out.append(f"Trained for {report.train.steps} steps on a CPU: a demonstration of the pipeline, "

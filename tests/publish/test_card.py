@@ -192,5 +192,5 @@ def test_card_says_what_the_text_model_left_out(real: Report) -> None:
     base = BaseRecord(source="/m", source_architecture="Qwen3_5ForConditionalGeneration",
                       architecture="Qwen3_5ForCausalLM", dtype="bfloat16", tie_word_embeddings=True, dropped=[vision])
     text = _section(ModelCard(render_card(real.model_copy(update={"base": base}))).text, "Known limitations")
-    assert "the base checkpoint's vision tower (84,608 parameters, tensors model.visual) is not in these files: text only" in text
+    assert "the vision tower of the base checkpoint (84,608 parameters, tensors model.visual) is not in these files: text only" in text
     assert "Text model only" not in _section(ModelCard(render_card(real)).text, "Known limitations")
