@@ -16,12 +16,23 @@ from harness.report.model import Comparison, GateRule, Level, Report
 BASE, REFERENCE = "base", "bf16"
 
 
+# Rates where lower is better (parse failures, unfinished reasoning): every gate rule reads a drop as a
+# regression, so a pattern such as "fc/*" must not pick these up the wrong way round.
+LOWER_IS_BETTER_LEAVES = ("parse_fail", "no_call", "unfinished")
+
+
+def lower_is_better(metric: str) -> bool:
+    return metric.rsplit("/", 1)[-1] in LOWER_IS_BETTER_LEAVES
+
+
 def expand(patterns: Iterable[str], available: Iterable[str]) -> list[str]:
-    """Metric names matching each entry (an exact name or an fnmatch pattern), in entry order."""
+    """Metric names matching each entry (an exact name or an fnmatch pattern), in entry order; a pattern
+    never matches a lower-is-better rate (name one exactly to gate it, knowing the rule reads drops)."""
     have = sorted(set(available))
     out: list[str] = []
     for p in patterns:
-        found = [m for m in have if fnmatchcase(m, p)] if any(c in p for c in "*?[") else [p] if p in have else []
+        found = ([m for m in have if fnmatchcase(m, p) and not lower_is_better(m)] if any(c in p for c in "*?[")
+                 else [p] if p in have else [])
         out += [m for m in found if m not in out]
     return out
 

@@ -210,3 +210,18 @@ def test_markdown_summary_and_table() -> None:
     assert "✅" in lines[2] and "passed" in lines[2]
     assert "Holm's correction over 3 paired tests" in text
     assert "| rule | subject | observed | limit | verdict |" in text
+
+
+def test_patterns_skip_lower_is_better_rates():
+    from harness.gate.rules import expand
+
+    have = ["fc/call_exact", "fc/unfinished", "fc/bfcl/unfinished", "fc/parse_fail", "fc/no_call", "fc/json_valid"]
+    assert expand(["fc/*"], have) == ["fc/call_exact", "fc/json_valid"]
+    assert expand(["fc/unfinished"], have) == ["fc/unfinished"]  # named exactly: the user asked for it
+
+
+def test_gate_knows_every_lower_is_better_fc_metric():
+    from harness.evals.fc import LOWER_IS_BETTER
+    from harness.gate.rules import LOWER_IS_BETTER_LEAVES
+
+    assert set(LOWER_IS_BETTER) == set(LOWER_IS_BETTER_LEAVES)
