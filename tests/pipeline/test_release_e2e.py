@@ -69,6 +69,10 @@ def test_release_writes_report_card_and_site(tiny_run):
     assert [items["levels"][n]["sha256"] for n in names] == [lv["sha256"] for lv in report["levels"]]
     assert len(items["levels"]["base"]["tasks"]["fc/bfcl_simple"]) == 3
     assert (run / "card" / "README.md").read_text().startswith("---")
+    # SmolLM2's template has no thinking switch: recorded, and nothing about the run changed.
+    assert report["thinking"] == {"mode": "off", "in_template": False, "reasoning": False, "max_new_tokens": 48,
+                                  "template_kwargs": {}}
+    assert "no `enable_thinking` switch" in (run / "card" / "README.md").read_text()
     assert (run / "site" / "html" / "index.html").is_file()
 
 
