@@ -104,6 +104,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     from harness.pipeline.release import Artifact
     from harness.profiles.model import EvalSpec
 
+    _out_dir(out)
     if not artifact.exists():
         from harness.errors import BadInput
 
