@@ -62,8 +62,10 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     run_dir = out / prof.name
     if site:
         _publish(report, run_dir)
-    progress.console.print(gate_text(report.gate))
-    progress.console.print(f"report: {run_dir / 'report.json'}")
+    # Plain and full width: rich would wrap at 80 columns without a TTY (CI logs) and read any
+    # [brackets] in a level name as markup.
+    progress.console.print(gate_text(report.gate), markup=False, highlight=False, soft_wrap=True)
+    progress.console.print(f"report: {run_dir / 'report.json'}", markup=False, soft_wrap=True)
     _exit_on_gate(report.gate.passed)
 
 
@@ -117,6 +119,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     from harness.pipeline.release import Artifact
     from harness.profiles.model import EvalSpec
 
+    _out_dir(out)
     if not artifact.exists():
         from harness.errors import BadInput
 

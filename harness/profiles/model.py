@@ -250,7 +250,8 @@ def load_profile(name_or_path: str) -> Profile:
         raw = yaml.safe_load(text)
     except yaml.reader.ReaderError as e:  # a NUL or other control character: a position, not a line
         line = text[: e.position].count("\n") + 1
-        raise BadInput(path, f"malformed YAML: character {e.character!r} is not allowed in YAML", line) from None
+        char = e.character if isinstance(e.character, str) else chr(e.character)
+        raise BadInput(path, f"malformed YAML: character {char!r} is not allowed in YAML", line) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -60,9 +60,12 @@ class PageLog:
         page.on("request", lambda r: self.requests.append(r.url))
 
 
-def open_page(browser, url: str, width: int = 1280, height: int = 900):
-    """A new page at `url`, loaded and idle; returns (page, PageLog)."""
+def open_page(browser, url: str, width: int = 1280, height: int = 900, init_script: str | None = None):
+    """A new page at `url`, loaded and idle; returns (page, PageLog). `init_script` runs before any
+    of the page's own scripts (the payload tests hook alert with it)."""
     page = browser.new_page(viewport={"width": width, "height": height})
+    if init_script:
+        page.add_init_script(init_script)
     log = PageLog()
     log.watch(page)
     page.goto(url, wait_until="load")

@@ -259,6 +259,8 @@ class Report(_Record):
 def load_report(path: Path) -> Report:
     """report.json, or a run folder holding one; bad files are BadInput naming the file."""
     if path.is_dir():
+        if path.suffix == ".json" and not (path / "report.json").exists():
+            raise BadInput(path, "is a folder, not a report file")
         path = path / "report.json"
     try:
         return Report.model_validate_json(path.read_bytes(), context=TOLERANT)
