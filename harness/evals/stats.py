@@ -42,7 +42,8 @@ def wilson_interval(successes: int, n: int, z: float = _Z) -> tuple[float, float
     denom = 1.0 + z * z / n
     centre = (p + z * z / (2 * n)) / denom
     half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
+    # The interval holds p in exact arithmetic; at p = 0 or 1 rounding leaves it 1e-17 outside.
+    return max(0.0, min(p, float(centre - half))), min(1.0, max(p, float(centre + half)))
 
 
 def bootstrap_means(x: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:

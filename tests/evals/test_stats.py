@@ -193,3 +193,13 @@ def test_bootstrap_p_counts_the_far_side_of_zero() -> None:
     assert bootstrap_p(np.array([0.1] * 99)) == pytest.approx(2 / 100)
     assert bootstrap_p(np.array([-0.1] * 49 + [0.1] * 50)) == pytest.approx(1.0)
     assert bootstrap_p(np.array([-0.1] * 4 + [0.1] * 95)) == pytest.approx(2 * 5 / 100)
+
+
+def test_wilson_interval_holds_the_rate_at_the_edges():
+    from harness.evals.stats import wilson_interval
+
+    for n in range(1, 200):
+        low, high = wilson_interval(0, n)
+        assert low == 0.0 <= high
+        low, high = wilson_interval(n, n)
+        assert low <= 1.0 == high
