@@ -134,7 +134,9 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
     tokenizer = AutoTokenizer.from_pretrained(base_dir)
     # float32 weights on CPU (bf16 matmuls are slow there); bf16 weights on a bf16 GPU, as Unsloth loads them.
     dtype = torch.bfloat16 if cuda and bf16 else torch.float32
-    model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype, use_safetensors=True)
+    with oom_guard(spec, str(out), lambda: "while loading the base"):
+        model = AutoModelForCausalLM.from_pretrained(base_dir, dtype=dtype, use_safetensors=True)
+        model.to("cuda" if cuda else "cpu")  # the trainer would move it: fail here, with the message
 
     if spec.method == "full":  # every weight trained: no adapter, no head to re-route
         head = HeadPlan([], [], False, "trained in full (full fine-tuning)")

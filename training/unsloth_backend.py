@@ -24,6 +24,7 @@ from harness.errors import StageError
 from harness.profiles.model import TrainSpec
 from training.lm_head import HeadPlan, plan_head
 from training.mixture import Example
+from training.oom import oom_guard
 from training.packing import Packing, is_hybrid, outcome
 from training.packing import plan as packing_plan
 from training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
@@ -164,7 +165,8 @@ def _probe_note() -> str:
 def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Example], heldout_rows: list[Example],
                   callbacks: list, log: Callable[[str], None] = print) -> BackendRun:
     unsloth = import_unsloth(log)
-    m = load_unsloth(base_dir, spec)
+    with oom_guard(spec, str(out), lambda: "while loading the base"):
+        m = load_unsloth(base_dir, spec)
     trainer, packed = unsloth_trainer(m, spec, out, train_rows, heldout_rows, callbacks)
     log(f"batching: {packed.batching}" + (f" ({packed.reason})" if packed.reason else ""))
     heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
