@@ -176,7 +176,7 @@ def perturb(item: dict[str, Any], answer: list[dict[str, Any]], rng: random.Rand
         cases.append((name, _edit(calls, i, key, new), None))
         if name == "int_array_float_item":  # the same edit with the argument made optional in the answer
             override = copy.deepcopy(answer)
-            (fname, params), = override[i].items()
+            (_, params), = override[i].items()
             params[key] = params[key] + [""]
             cases.append(("optional_array_items", _edit(calls, i, key, new), override))
     cases += list(_call_edits(item, answer, calls, rng))
