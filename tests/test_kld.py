@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pytest
 
 from harness.kld import compare_logits, kld_metrics, merge
 
@@ -49,3 +50,28 @@ def test_kld_max_is_the_worst_token() -> None:
     worst = kld_metrics(s)["kld/max"]
     assert math.isclose(worst.value, 0.9 * math.log(9) + 0.1 * math.log(1 / 9))
     assert worst.ci_high == worst.value and worst.n == 2
+
+
+@pytest.mark.slow
+def test_kld_of_a_hybrid_gguf_against_itself_is_exactly_zero_after_other_scoring(qwen35_f16_gguf) -> None:
+    """Qwen3.5's recurrent state is left behind by multiple-choice scoring; the held-out chunks of the KLD
+    stage must still get the logits a fresh context gives (harness/runners/llama_state.py)."""
+    from harness.kld import heldout_chunks
+    from harness.runners.gguf import GGUFRunner
+
+    runner = GGUFRunner(qwen35_f16_gguf, n_ctx=256)
+    try:
+        chunks = heldout_chunks(runner.tokenize, 600, chunk=256)
+        runner.loglikelihood([("Bonjour, je suis", " content"), ("Bonjour, je suis", " Paris")])
+        level = [runner.logits_for_tokens(c) for c in chunks]
+    finally:
+        runner.close()
+    fresh = GGUFRunner(qwen35_f16_gguf, n_ctx=256)
+    try:
+        ref = [fresh.logits_for_tokens(c) for c in chunks]
+    finally:
+        fresh.close()
+    assert len(chunks) == 2 and all(np.array_equal(a, b) for a, b in zip(level, ref, strict=True))
+    m = kld_metrics(merge([compare_logits(r, x, c) for r, x, c in zip(ref, level, chunks, strict=True)]))
+    assert m["kld/mean"].value == 0.0 and m["kld/top1_agree"].value == 1.0 and m["kld/ppl_ratio"].value == 1.0
+    assert m["kld/mean"].n == 2 * (256 - 32 - 1)
