@@ -89,27 +89,46 @@ def _remove_old(out: Path, manifest: SiteManifest | None) -> None:
 def owned_output(out: Path) -> Iterator[Path]:
     """Lock `out`, check it, and yield a fresh temp folder inside it; on success its src/ and html/
     replace the old ones and the manifest is rewritten. On failure the old site stays untouched."""
+    created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        with _locked(out):
+            yield from _build(out)
+    except BaseException:
+        if created and not (out / MANIFEST).exists():  # bad input: leave no trace of a folder we made
+            (out / LOCK).unlink(missing_ok=True)
+            if not any(out.iterdir()):
+                out.rmdir()
+        raise
+
+
+@contextmanager
+def _locked(out: Path) -> Iterator[None]:
     with open(out / LOCK, "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise BadInput(out, "another `harness site` is building into this folder; run again when it is done") from None
-        manifest = _check_owned(out)
-        for stale in out.glob(f"{_TMP_PREFIX}*"):  # left by a build that was killed (we hold the lock)
-            shutil.rmtree(stale, ignore_errors=True)
-        tmp = out / f"{_TMP_PREFIX}{secrets.token_hex(4)}"
-        tmp.mkdir()
-        try:
-            yield tmp
-            _remove_old(out, manifest)
-            for part in PARTS:
-                if (out / part).exists():  # emptied above unless something foreign appeared meanwhile
-                    raise BadInput(out / part, "changed during the build: not replacing it")
-                os.rename(tmp / part, out / part)
-            files = _files(out)
-            part_file = out / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
-            part_file.write_text(SiteManifest(files=files).model_dump_json(indent=1), encoding="utf-8")
-            os.replace(part_file, out / MANIFEST)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)  # the temp folder is ours alone
+        yield
+
+
+def _build(out: Path) -> Iterator[Path]:
+    """The build itself, with the lock held: check, temp folder, swap, manifest."""
+    manifest = _check_owned(out)
+    for stale in out.glob(f"{_TMP_PREFIX}*"):  # left by a build that was killed (we hold the lock)
+        shutil.rmtree(stale, ignore_errors=True)
+    tmp = out / f"{_TMP_PREFIX}{secrets.token_hex(4)}"
+    tmp.mkdir()
+    try:
+        yield tmp
+        _remove_old(out, manifest)
+        for part in PARTS:
+            if (out / part).exists():  # emptied above unless something foreign appeared meanwhile
+                raise BadInput(out / part, "changed during the build: not replacing it")
+            os.rename(tmp / part, out / part)
+        files = _files(out)
+        part_file = out / f"{MANIFEST}.{secrets.token_hex(4)}.tmp"
+        part_file.write_text(SiteManifest(files=files).model_dump_json(indent=1), encoding="utf-8")
+        os.replace(part_file, out / MANIFEST)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the temp folder is ours alone

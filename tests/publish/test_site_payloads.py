@@ -65,7 +65,6 @@ def test_payloads_are_shown_as_text(site: Path, browser) -> None:
         nav = page.locator("nav.md-nav--primary").inner_text()
         assert "demo‹img src=x onerror=alert(1)›" in nav  # look-alike brackets: the same text, inert anywhere
         assert "demo<img src=x onerror=alert(1)>" in page.locator("article").inner_text()
-        assert "alert(1)" in page.title()
     finally:
         page.close()
 
