@@ -28,7 +28,7 @@ from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.pipeline.export import export_ladder, export_tools
 from harness.profiles.model import Profile
 from harness.report.items import from_results, write_item_scores
-from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, Thinking, TrainData, TrainSummary
+from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, Thinking, TrainData, TrainSummary, report_json
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
 
             report.comparisons += baseline_comparisons(scores, baseline.scores, same_versions(report, baseline.report))
         report.gate = evaluate_gate(report, profile.gate, baseline, scores)
-        write_atomic(run_dir / "report.json", report.model_dump_json(indent=2))
+        write_atomic(run_dir / "report.json", report_json(report))
         write_failed_items(run_dir, artifacts, results)
         return report
 
