@@ -9,7 +9,7 @@ from pathlib import Path
 
 import llama_cpp
 import pytest
-from conftest import write_tiny_llama_gguf
+from gguf_files import write_tiny_llama_gguf
 
 from harness.errors import BadInput, StageError
 from harness.runners import llama_load
