@@ -166,9 +166,27 @@ def make_lm(runner: Any) -> Any:
     level = lm_log.level
     lm_log.setLevel(logging.ERROR)  # HFLM warns whenever given a model object, which is our normal case
     try:
-        return HFLM(pretrained=runner.model, tokenizer=runner.tokenizer, batch_size=runner.batch_size, device=runner.device)
+        return _quiet(HFLM)(pretrained=runner.model, tokenizer=runner.tokenizer, batch_size=runner.batch_size,
+                            device=runner.device)
     finally:
         lm_log.setLevel(level)
+
+
+def _quiet(hflm: type) -> type:
+    """HFLM without its own progress bars: lm-eval's evaluator never passes disable_tqdm, and tqdm's
+    TQDM_DISABLE does not reach bars created with an explicit `disable=`; the harness's display is the one."""
+
+    class QuietHFLM(hflm):
+        def loglikelihood(self, requests, disable_tqdm: bool = False):
+            return super().loglikelihood(requests, disable_tqdm=True)
+
+        def loglikelihood_rolling(self, requests, disable_tqdm: bool = False):
+            return super().loglikelihood_rolling(requests, disable_tqdm=True)
+
+        def generate_until(self, requests, disable_tqdm: bool = False):
+            return super().generate_until(requests, disable_tqdm=True)
+
+    return QuietHFLM
 
 
 def run_samples(runner: Any, task_names: list[str], limit: int | None, lm: Any = None) -> dict[str, list[dict]]:
