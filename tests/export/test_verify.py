@@ -55,15 +55,17 @@ def test_a_gguf_llama_cpp_refuses_fails_the_export_with_its_reason(gguf_missing_
 
 
 @pytest.mark.slow
-def test_convert_stage_of_a_qwen35_folder_without_its_mtp_weights_fails_in_one_line(qwen35_checkpoint, tmp_path):
-    """The issue's real case: MTP weights dropped, `mtp_num_hidden_layers` kept; the converter declares a
-    block it writes no tensors for. The export stage stops there, naming the file and the missing tensor."""
+def test_convert_stage_of_a_qwen35_folder_without_its_mtp_weights_gives_a_gguf_that_loads(qwen35_checkpoint, tmp_path):
+    """The issue's real case: MTP weights dropped, `mtp_num_hidden_layers` kept. Converted as is, the GGUF
+    declares a block with no tensors and llama.cpp refuses it; the convert stage passes `--no-mtp`, so the
+    file it verifies (loaded in llama.cpp, a few tokens decoded) holds every block it declares."""
     import shutil
 
     from safetensors.torch import load_file, save_file
 
     from harness.cache import StageCache
     from harness.export.toolchain import resolve_toolchain
+    from harness.models.inspect import read_gguf_info
     from harness.pipeline import stages
 
     folder = tmp_path / "no-mtp"
@@ -71,8 +73,7 @@ def test_convert_stage_of_a_qwen35_folder_without_its_mtp_weights_fails_in_one_l
     weights = load_file(folder / "model.safetensors")
     save_file({k: v for k, v in weights.items() if not k.startswith("mtp.")}, folder / "model.safetensors",
               metadata={"format": "pt"})
-    with pytest.raises(StageError) as e:
-        stages.convert(StageCache(tmp_path / "cache"), "q35", folder, "sha-no-mtp", "f16", resolve_toolchain(None))
-    line = str(e.value)
-    assert "\n" not in line and "q35-f16.gguf: exported GGUF failed verification: llama.cpp cannot load this GGUF: " \
-        "tensor 'blk.4." in line and "not found" in line
+    stages.convert(StageCache(tmp_path / "cache"), "q35", folder, "sha-no-mtp", "f16", resolve_toolchain(None))
+    [gguf] = (tmp_path / "cache").rglob("q35-f16.gguf")
+    info = read_gguf_info(gguf)
+    assert info.architecture == "qwen35"
