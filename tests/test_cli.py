@@ -134,7 +134,7 @@ def test_gate_missing_report_is_exit_2(tmp_path):
 
 
 @pytest.mark.parametrize("content, message", [(b"GGUX" + bytes(64), "wrong magic"),
-                                              (b"GGUF\x03\x00\x00\x00" + bytes(5), "damaged or truncated GGUF")])
+                                              (b"GGUF\x03\x00\x00\x00" + bytes(5), "truncated GGUF file")])
 def test_damaged_gguf_is_exit_2_for_eval_and_check_template(tmp_path, content, message):
     bad = tmp_path / "bad.gguf"
     bad.write_bytes(content)
