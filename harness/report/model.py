@@ -118,7 +118,7 @@ class Check(_Record):
 
 
 class GateRule(_Record):
-    rule: str  # forgetting | compression | regression | kld | checks
+    rule: str  # forgetting | compression | regression | target | kld | checks
     subject: str
     observed: MaybeNumber
     limit: str
@@ -127,6 +127,9 @@ class GateRule(_Record):
     metric: str | None = None
     reference: str | None = None  # the level (or baseline release) compared against
     tolerance: MaybeNumber = None
+    # Target rule's gain test only: the gain over the base required (observed >= margin); its p_value
+    # is then the one-sided p of a gain, compared with alpha without correction (gate/target.py).
+    margin: MaybeNumber = None
     p_value: MaybeNumber = None
     p_adjusted: MaybeNumber = None  # after the gate's multiplicity correction
     test: str | None = None
