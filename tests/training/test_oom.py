@@ -68,7 +68,7 @@ def test_other_errors_pass_through() -> None:
 
 
 def test_cli_prints_one_line_and_exits_2(monkeypatch, capsys) -> None:
-    """The CLI's one mapping (harness/cli.py main) turns the error into one stderr line, exit code 2."""
+    """The CLI's one mapping (harness/cli main) turns the error into one stderr line, exit code 2."""
     import torch
 
     from harness import cli

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DEMO_REPORT = ROOT / "tests" / "data" / "report_demo.json"
 COMMANDS = ["release", "train", "merge", "export", "check-template", "eval", "gate", "card", "site"]
 

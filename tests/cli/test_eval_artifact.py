@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.cli import _thinking_line
+from harness.cli.eval_artifact import _thinking_line
 from harness.profiles.model import EvalSpec
 
 
