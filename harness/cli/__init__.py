@@ -8,7 +8,7 @@ import sys
 
 import typer
 
-from harness.cli import check_template, eval_artifact, gate, publish, release
+from harness.cli import check_template, doctor, eval_artifact, gate, publish, release
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode="rich",
                   help="Release harness: train, merge, export GGUF at every precision, score, gate, publish.")
@@ -23,6 +23,7 @@ COMMANDS = {  # name -> the function typer reads the arguments, options and help
     "gate": gate.gate,
     "card": publish.card,
     "site": publish.site,
+    "doctor": doctor.doctor,
 }
 for _name, _command in COMMANDS.items():
     app.command(_name)(_command)

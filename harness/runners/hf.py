@@ -28,11 +28,23 @@ def pick_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def engine_record(model, device: str, dtype: str, batch_size: int) -> EngineInfo:
-    """What ran this level, for the report: Qwen3.5's linear attention runs on flash-linear-attention and
+def hf_settings(device: str, batch_size: int | None = None) -> tuple[str, int]:
+    """The dtype and batch size of an HF level on `device`: bf16 is what the GPU runs fast and what the
+    merged folder holds; fp32 on CPU (bf16 matmuls are slow there)."""
+    on_gpu = device.startswith("cuda")
+    return ("bfloat16" if on_gpu else "float32"), batch_size or (GPU_BATCH if on_gpu else CPU_BATCH)
+
+
+def hf_engine(config, device: str, batch_size: int | None = None) -> EngineInfo:
+    """What runs an HF level, for the report and `harness doctor`: `config` is the model's config (or
+    config.json read as a dict). Qwen3.5's linear attention runs on flash-linear-attention and
     causal-conv1d kernels when installed, else on transformers' slow PyTorch fallback; say which."""
-    layer_types = getattr(getattr(model.config, "text_config", model.config), "layer_types", None) or []
-    info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch_size)
+    def get(obj, key: str):
+        return obj.get(key) if isinstance(obj, dict) else getattr(obj, key, None)
+
+    layer_types = get(get(config, "text_config") or config, "layer_types") or []
+    dtype, batch = hf_settings(device, batch_size)
+    info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch)
     if "linear_attention" in layer_types:
         fla = importlib.util.find_spec("fla") is not None
         conv = importlib.util.find_spec("causal_conv1d") is not None
@@ -58,15 +70,12 @@ class HFRunner(ChatPromptMixin):
         require_safetensors(path)
         self.path = path
         self.device = device or pick_device()
-        on_gpu = self.device.startswith("cuda")
-        # bf16 is what the GPU runs fast and what the merged folder holds; fp32 on CPU (bf16 matmuls are slow there).
-        self.dtype = "bfloat16" if on_gpu else "float32"
-        self.batch_size = batch_size or (GPU_BATCH if on_gpu else CPU_BATCH)
+        self.dtype, self.batch_size = hf_settings(self.device, batch_size)
         self.n_ctx = n_ctx  # the same context limit as the GGUF levels, so every level sees the same items
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype),
                                                           use_safetensors=True).to(self.device).eval()
-        self.engine = engine_record(self.model, self.device, self.dtype, self.batch_size)
+        self.engine = hf_engine(self.model.config, self.device, self.batch_size)
         self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
         self.bos_token = self.tokenizer.bos_token or ""
         self.eos_token = self.tokenizer.eos_token or ""

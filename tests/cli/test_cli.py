@@ -14,7 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_REPORT = ROOT / "tests" / "data" / "report_demo.json"
-COMMANDS = ["release", "train", "merge", "export", "check-template", "eval", "gate", "card", "site"]
+COMMANDS = ["release", "train", "merge", "export", "check-template", "eval", "gate", "card", "site", "doctor"]
+HEAVY = {"torch", "transformers", "llama_cpp", "lm_eval", "unsloth", "peft", "trl", "datasets", "pandas", "matplotlib"}
 
 
 def harness(*args, timeout: int = 60) -> subprocess.CompletedProcess:
@@ -39,6 +40,17 @@ def test_help_lists_every_command():
     for name in COMMANDS:
         assert name in proc.stdout, name
     assert elapsed < 20  # imports nothing heavy (no torch)
+
+
+@pytest.mark.parametrize("argv", [["--help"], *([name, "--help"] for name in COMMANDS)])
+def test_help_imports_nothing_heavy(argv):
+    """`harness --help` and every command's help start fast: no torch, transformers or llama.cpp at import."""
+    code = ("import atexit, sys; heavy = set(sys.argv[1].split()); atexit.register(lambda: print(sorted(set(sys.modules)"
+            " & heavy), file=sys.stderr)); sys.argv = ['harness', *sys.argv[2:]]; from harness.cli import main; main()")
+    proc = subprocess.run([sys.executable, "-c", code, " ".join(HEAVY), *argv], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    assert proc.returncode == 0 and "Usage" in proc.stdout, proc.stderr
+    assert proc.stderr.strip().splitlines()[-1] == "[]"
 
 
 @pytest.mark.parametrize("name", COMMANDS)
