@@ -27,8 +27,10 @@ def advice(d: Diagnosis) -> list[str]:
     tips = []
     gpu = bool(d.gpus) or bool(d.torch_cuda)
     if gpu and d.llama_gpu_offload is False:
+        version = d.versions.get("llama-cpp-python", "")
         tips.append("a GPU is here but this llama-cpp-python build is CPU-only, so GGUF levels run on the CPU: "
-                    "`make install-cuda` rebuilds it with CMAKE_ARGS=\"-DGGML_CUDA=on\", or point "
+                    "`make install-cuda` rebuilds it with CUDA (outside the Makefile: CMAKE_ARGS=\"-DGGML_CUDA=on\" "
+                    f"pip install --no-deps --force-reinstall --no-cache-dir llama-cpp-python=={version}), or point "
                     "LLAMA_CPP_LIB_PATH at your own CUDA build of llama.cpp (README, On a GPU); then run "
                     "`harness doctor` again")
     if d.llama_gpu_offload and d.llama_gpu_env.strip().lower() == "off":

@@ -121,8 +121,11 @@ def _found(**kw) -> Diagnosis:
 
 def test_advice_for_a_gpu_behind_a_cpu_only_llama_cpp():
     """What the H200 showed: a GPU, CUDA torch, the pip llama.cpp build without offload."""
-    tips = advice(_found(gpus=["NVIDIA H200"], torch_cuda=True, hf_device="cuda", llama_gpu_offload=False))
-    assert len(tips) == 1 and "`make install-cuda`" in tips[0] and "LLAMA_CPP_LIB_PATH" in tips[0]
+    found = _found(gpus=["NVIDIA H200"], torch_cuda=True, hf_device="cuda", llama_gpu_offload=False)
+    found.versions["llama-cpp-python"] = "0.3.36"
+    (tip,) = advice(found)
+    assert "`make install-cuda`" in tip and "LLAMA_CPP_LIB_PATH" in tip
+    assert 'CMAKE_ARGS="-DGGML_CUDA=on" pip install --no-deps --force-reinstall --no-cache-dir llama-cpp-python==0.3.36' in tip
     assert advice(_found(gpus=["NVIDIA H200"], torch_cuda=True, hf_device="cuda", llama_gpu_offload=True)) == []
 
 
