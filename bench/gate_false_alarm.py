@@ -33,8 +33,8 @@ from harness.gate.regression import Baseline
 from harness.gate.rules import expand
 from harness.gate.simulate import aa_run, bootstrap_items, rebuild, resample
 from harness.profiles.model import GateSpec
-from harness.report.items import load_item_scores
-from harness.report.model import Report, load_report
+from harness.records.items import load_item_scores
+from harness.records.report import Report, load_report
 
 FAMILIES = ("forgetting", "compression", "regression")
 

@@ -19,9 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from harness.evals.stats import metric_summary
-from harness.report.items import FILE_NAME, ItemScores, LevelScores, write_item_scores
-from harness.report.model import load_report
+from harness.evals.aggregate import level_values
+from harness.records.items import FILE_NAME, ItemScores, LevelScores, write_item_scores
+from harness.records.report import load_report
+from harness.stats import metric_summary
 
 
 def rebuild(run_dir: Path) -> ItemScores:
@@ -42,7 +43,7 @@ def rebuild(run_dir: Path) -> ItemScores:
         levels[level.name] = LevelScores(sha256=level.sha256, tasks=tasks)
     scores = ItemScores(release=report.release, levels=levels)
     for level in report.levels:
-        for metric, values in scores.values(level.name).items():
+        for metric, values in level_values(scores, level.name).items():
             want, got = level.metrics.get(metric), metric_summary(list(values.values()))
             if want is None or (round(want.value, 9), want.n) != (round(got.value, 9), got.n):
                 raise SystemExit(f"{level.name} {metric}: report.json {want} but the store gives {got}")

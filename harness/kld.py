@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from harness.evals.stats import metric_summary
-from harness.report.model import Metric
+from harness.records.report import Metric
+from harness.stats import metric_summary
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ item of any eval task the release scores. A hit fails the release (a failed chec
 from __future__ import annotations
 
 from harness.evals.core import Sample
-from harness.report.model import Check
+from harness.names import CONTAMINATION
+from harness.records.report import Check
 from training.contamination import find_overlaps, record_text
 from training.mixture import load_source
 
@@ -39,8 +40,8 @@ def check_contamination(mixture: list[str], evals: list[tuple[str, str]]) -> Che
     hits = find_overlaps(train, evals, n=NGRAM)
     if hits:
         first = hits[0]
-        return Check(name="contamination", passed=False,
+        return Check(name=CONTAMINATION, passed=False,
                      detail=f"{len(hits)} training/eval pairs share a {NGRAM}-word sequence, e.g. "
                             f"{first.train_id} and {first.eval_id}: {first.ngram!r}")
-    return Check(name="contamination", passed=True,
+    return Check(name=CONTAMINATION, passed=True,
                  detail=f"{len(train)} training records vs {len(evals)} eval items: no shared {NGRAM}-word sequence")

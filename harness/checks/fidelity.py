@@ -8,11 +8,12 @@ wrong place) shows as a large KL on some tokens long before it shows in task sco
 
 from __future__ import annotations
 
-from harness.report.model import Check, Metric
+from harness.names import FIDELITY, check_name
+from harness.records.report import Check, Metric
 
 
 def fidelity_check(level: str, metrics: dict[str, Metric], max_mean: float, max_max: float) -> Check:
-    name = f"fidelity:{level}"
+    name = check_name(FIDELITY, level)
     mean, worst = metrics.get("kld/mean"), metrics.get("kld/max")
     if mean is None or worst is None:
         return Check(name=name, level=level, passed=False,

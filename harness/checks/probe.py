@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 
 from harness.chat.thinking import TemplateChat, stored_output
-from harness.evals.core import ItemResult
 from harness.evals.store import ResultStore
-from harness.report.model import Check
+from harness.names import EOS_PROBE, check_name
+from harness.records.items import ItemResult
+from harness.records.report import Check
 
 TASK = "check/eos_probe"
 VERSION = "1"
@@ -52,7 +53,7 @@ def run_probe(runner, store: ResultStore, artifact_sha: str, chat: TemplateChat 
 
 
 def probe_check(level: str, items: list[ItemResult]) -> Check:
-    name = f"eos_probe:{level}"
+    name = check_name(EOS_PROBE, level)
     stopped = [i for i in items if i.scores.get("stopped") == 1.0]
     counts = ", ".join(str(int(i.scores.get("new_tokens", 0))) for i in items)
     bound = int(max((i.scores.get("bound", MAX_NEW_TOKENS) for i in items), default=MAX_NEW_TOKENS))

@@ -17,7 +17,8 @@ from harness.chat.tools import to_template_messages
 from harness.checks.tokens import Vocab, first_token_difference, load_vocab, special_token_problems
 from harness.errors import BadInput
 from harness.models.inspect import ArtifactInfo, read_gguf_info, read_hf_info
-from harness.report.model import Check
+from harness.names import CHAT_TEMPLATE, check_name
+from harness.records.report import Check
 
 _TOOL = {"type": "function", "function": {"name": "get_weather", "description": "Météo d'une ville",
                                           "parameters": {"type": "object", "properties": {"city": {"type": "string"}},
@@ -112,7 +113,7 @@ def compare(reference: Path, candidate: Path, label: str | None = None, variable
     """Check `candidate` against `reference`; named chat_template:<label>, about level <label> when given.
     `variables`: extra template variables for both sides' renders (the release's thinking mode)."""
     ref, cand = artifact_info(reference), artifact_info(candidate)
-    name = f"chat_template:{label or Path(candidate).name}"
+    name = check_name(CHAT_TEMPLATE, label or Path(candidate).name)
     if not cand.chat_template:
         return Check(name=name, level=label, passed=False, detail=f"{candidate}: no chat template")
     if not ref.chat_template:

@@ -18,7 +18,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
                   out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval"),
                   thinking: ThinkingOpt = Thinking.off):
     """Score one artifact alone on the suites; items are cached in OUT/results.sqlite."""
-    from harness.cache import sha256_file, sha256_tree, write_atomic
+    from harness.cache import sha256_file, sha256_tree
     from harness.checks.template import artifact_info
     from harness.errors import BadInput
     from harness.evals.aggregate import metrics
@@ -26,6 +26,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     from harness.pipeline.eval_levels import evaluate_levels
     from harness.pipeline.release import Artifact
     from harness.profiles.model import EvalSpec
+    from harness.records.eval_scores import write_eval_scores
 
     out_dir(out)
     if not artifact.exists():
@@ -45,7 +46,7 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     with ResultStore(out / "results.sqlite") as store:
         results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
     m = metrics(results[artifact.name])
-    write_atomic(out / "eval.json", "{" + ",".join(f'"{k}": {v.model_dump_json()}' for k, v in m.items()) + "}")
+    write_eval_scores(out, m)
     for name, metric in m.items():
         typer.echo(f"{name:40s} {metric.value:.3f} [{metric.ci_low:.3f}, {metric.ci_high:.3f}] n={metric.n}")
     for suite in suites:

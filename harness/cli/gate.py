@@ -25,8 +25,8 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
     from harness.errors import BadInput
     from harness.gate import evaluate_gate, load_baseline
     from harness.gate.render import gate_markdown, gate_text
-    from harness.report.items import load_item_scores
-    from harness.report.model import load_report, report_json
+    from harness.records.items import load_item_scores
+    from harness.records.report import load_report, report_json
 
     rep = load_report(report)
     policy = load(profile).gate

@@ -17,7 +17,7 @@ def card(report: Annotated[Path, typer.Argument(help="report.json or a run folde
          license: Annotated[Optional[str], typer.Option(help="License id; default: the report's.")] = None):
     """Render the model card (Markdown with Hub front matter) from a report."""
     from harness.publish.card import write_card
-    from harness.report.model import load_report
+    from harness.records.report import load_report
 
     typer.echo(write_card(load_report(report), out_dir(out), repo_id=repo_id, license=license))
 

@@ -5,15 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 
 from harness.evals import registry  # noqa: F401  (registers every task and its group)
-from harness.evals.core import GROUPS, ItemResult
-from harness.evals.stats import metric_summary, paired_comparison
-from harness.report.items import ItemScores
-from harness.report.model import Comparison, Metric
+from harness.evals.core import GROUPS
+from harness.names import BASELINE_PREFIX, metric_name, pools
+from harness.records.items import ItemResult, ItemScores, load_item_scores
+from harness.records.report import Comparison, Metric
+from harness.stats import metric_summary, paired_comparison
 
 Results = dict[str, list[ItemResult]]  # task name -> items
-# Comparisons against a baseline release name their `a` side "baseline:<level>" (b: the same level
-# in this release), so they never collide with the within-release ones the gate looks up by level.
-BASELINE_PREFIX = "baseline:"
 
 
 def item_values(results: Results) -> dict[str, dict[str, float]]:
@@ -21,13 +19,18 @@ def item_values(results: Results) -> dict[str, dict[str, float]]:
     (e.g. fc/bfcl/call_exact over every BFCL category) and its suite's pooled one (fc/call_exact)."""
     out: dict[str, dict[str, float]] = defaultdict(dict)
     for task_name, items in results.items():
-        pools = [task_name, *([GROUPS[task_name]] if task_name in GROUPS else []), task_name.split("/", 1)[0]]
+        where = pools(task_name, GROUPS.get(task_name))
         for item in items:
             key = f"{task_name}:{item.item_id}"
             for metric, value in item.scores.items():
-                for pool in pools:
-                    out[f"{pool}/{metric}"][key] = value
+                for pool in where:
+                    out[metric_name(pool, metric)][key] = value
     return dict(out)
+
+
+def level_values(scores: ItemScores, level: str) -> dict[str, dict[str, float]]:
+    """item_values of one level of a scores sidecar: pooled exactly as the report's metrics are."""
+    return item_values(scores.results(level))
 
 
 def metrics(results: Results) -> dict[str, Metric]:
@@ -62,7 +65,5 @@ def baseline_comparisons(current: ItemScores, baseline: ItemScores, tasks: set[s
 def baseline_pairs(report_path, report, baseline_path, baseline) -> list[Comparison]:
     """Paired comparisons of a report (path + loaded Report) against a baseline's, from the
     item_scores.json.gz beside each; [] when either has none (the gate then compares intervals)."""
-    from harness.report.items import load_item_scores
-
     cur, old = load_item_scores(report_path, report), load_item_scores(baseline_path, baseline)
     return baseline_comparisons(cur, old, same_versions(report, baseline)) if cur is not None and old is not None else []

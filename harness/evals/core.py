@@ -24,14 +24,6 @@ class Sample:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class ItemResult:
-    task: str
-    item_id: str
-    output: str
-    scores: dict[str, float]  # metric name (without suite prefix) -> per-item value
-
-
 Scorer = Callable[[Sample, str], dict[str, float]]
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import StageError
-from harness.evals.core import ItemResult
+from harness.records.items import ItemResult
 
 GENERAL_TASKS: dict[str, str] = {
     "general/arc_easy": "arc_easy-v1",

@@ -15,7 +15,7 @@ from functools import cache
 from typing import Any
 from urllib.parse import urlparse
 
-from harness.evals.core import ItemResult
+from harness.records.items import ItemResult
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from types import TracebackType
 
 from harness.errors import BadInput
-from harness.evals.core import ItemResult
+from harness.records.items import ItemResult
 
 
 def _create_v1(conn: sqlite3.Connection) -> None:

@@ -16,7 +16,7 @@ from gguf import LlamaFileType
 
 from harness.errors import StageError
 from harness.models.inspect import read_gguf_info
-from harness.report.model import GGUFRecord
+from harness.records.gguf import GGUFRecord
 
 
 def file_type_name(value: int | None) -> str:

@@ -34,8 +34,9 @@ from harness.gate import rules as R
 from harness.gate.multiplicity import adjust
 from harness.gate.regression import Baseline, regression
 from harness.profiles.model import GateSpec
-from harness.report.items import ItemScores
-from harness.report.model import GateResult, GateRule, Report
+from harness.records.gate import GateResult, GateRule
+from harness.records.items import ItemScores
+from harness.records.report import Report
 
 
 def _number(x: float | None) -> bool:

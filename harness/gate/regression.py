@@ -19,15 +19,9 @@ from pathlib import Path
 from harness.errors import BadInput
 from harness.gate.rules import BASE, expand, gated, level, missing, tested
 from harness.profiles.model import GateSpec
-from harness.report.items import ItemScores, load_item_scores
-from harness.report.model import (
-    Comparison,
-    GateBaseline,
-    GateRule,
-    Metric,
-    Report,
-    load_report,
-)
+from harness.records.gate import GateBaseline, GateRule
+from harness.records.items import ItemScores, load_item_scores
+from harness.records.report import Comparison, Metric, Report, load_report
 
 _Z95 = 1.959963984540054
 
@@ -91,7 +85,7 @@ def unpaired(a: Metric, b: Metric, a_name: str, b_name: str, metric: str) -> Com
 def regression(report: Report, scores: ItemScores | None, base: Baseline,
                spec: GateSpec) -> tuple[list[GateRule], bool]:
     """Rules for every gated level (but the base) present in both runs; whether they were paired."""
-    from harness.evals.stats import paired_comparison
+    from harness.stats import paired_comparison
 
     require_comparable(report, scores, base)
     paired = scores is not None and base.scores is not None
@@ -118,4 +112,6 @@ def regression(report: Report, scores: ItemScores | None, base: Baseline,
 def _item_values(scores: ItemScores | None, level_name: str) -> dict[str, dict[str, float]]:
     if scores is None or level_name not in scores.levels:
         return {}
-    return scores.values(level_name)
+    from harness.evals.aggregate import level_values
+
+    return level_values(scores, level_name)

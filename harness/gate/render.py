@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from harness.report.model import GateResult, GateRule
+from harness.records.gate import GateResult, GateRule
 
 
 def _observed(rule: GateRule) -> str:

@@ -10,11 +10,11 @@ import math
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
+from harness.names import BASE, leaf_of
+from harness.names import BF16 as REFERENCE
 from harness.profiles.model import GateSpec
-from harness.report.model import Comparison, GateRule, Level, Report
-
-BASE, REFERENCE = "base", "bf16"
-
+from harness.records.gate import GateRule
+from harness.records.report import Comparison, Level, Report
 
 # Rates where lower is better (parse failures, unfinished reasoning): every gate rule reads a drop as a
 # regression, so a pattern such as "fc/*" must not pick these up the wrong way round.
@@ -22,7 +22,7 @@ LOWER_IS_BETTER_LEAVES = ("parse_fail", "no_call", "unfinished")
 
 
 def lower_is_better(metric: str) -> bool:
-    return metric.rsplit("/", 1)[-1] in LOWER_IS_BETTER_LEAVES
+    return leaf_of(metric) in LOWER_IS_BETTER_LEAVES
 
 
 def expand(patterns: Iterable[str], available: Iterable[str]) -> list[str]:

@@ -17,8 +17,8 @@ from collections.abc import Iterable
 import numpy as np
 
 from harness.gate.rules import BASE, REFERENCE
-from harness.report.items import ItemScores, LevelScores, TaskScores
-from harness.report.model import Comparison, Level, Report
+from harness.records.items import ItemScores, LevelScores, TaskScores
+from harness.records.report import Comparison, Level, Report
 
 Sample = dict[str, list[tuple[str, str]]]  # task -> [(new item id, original item id)]
 
@@ -30,17 +30,23 @@ def pairs(report: Report) -> list[tuple[str, str]]:
     return out + [(REFERENCE, n) for n in names if n not in (BASE, REFERENCE) and REFERENCE in names]
 
 
+def _values(scores: ItemScores, level: str) -> dict[str, dict[str, float]]:
+    from harness.evals.aggregate import level_values
+
+    return level_values(scores, level)
+
+
 def _summaries(values: dict[str, dict[str, float]], keep: set[str] | None):
-    from harness.evals.stats import metric_summary
+    from harness.stats import metric_summary
 
     return {m: metric_summary(list(v.values())) for m, v in sorted(values.items()) if v and (keep is None or m in keep)}
 
 
 def _compare(a: ItemScores, a_level: str, b: ItemScores, b_level: str, keep: set[str] | None,
              n_boot: int) -> list[Comparison]:
-    from harness.evals.stats import paired_comparison
+    from harness.stats import paired_comparison
 
-    va, vb = a.values(a_level), b.values(b_level)
+    va, vb = _values(a, a_level), _values(b, b_level)
     return [paired_comparison(va[m], vb[m], a_name=a_level, b_name=b_level, metric=m, n_boot=n_boot)
             for m in sorted(set(va) & set(vb)) if (keep is None or m in keep) and set(va[m]) & set(vb[m])]
 
@@ -52,7 +58,7 @@ def rebuild(report: Report, scores: ItemScores, keep: Iterable[str] | None = Non
     levels = []
     for lv in report.levels:
         kept = {m: v for m, v in lv.metrics.items() if m.startswith("kld/")}
-        levels.append(lv.model_copy(update={"metrics": {**_summaries(scores.values(lv.name), keep), **kept}}))
+        levels.append(lv.model_copy(update={"metrics": {**_summaries(_values(scores, lv.name), keep), **kept}}))
     comparisons = [c for a, b in pairs(report) for c in _compare(scores, a, scores, b, keep, n_boot)]
     return report.model_copy(update={"levels": levels, "comparisons": comparisons})
 
@@ -105,5 +111,5 @@ def aa_run(report: Report, scores: ItemScores, rng: np.random.Generator, keep: I
     new_levels: list[Level] = []
     for lv in report.levels:
         kept = {m: v for m, v in lv.metrics.items() if m.startswith("kld/")}
-        new_levels.append(lv.model_copy(update={"metrics": {**_summaries(run.values(lv.name), keep), **kept}}))
+        new_levels.append(lv.model_copy(update={"metrics": {**_summaries(_values(run, lv.name), keep), **kept}}))
     return report.model_copy(update={"levels": new_levels, "comparisons": comparisons}), run

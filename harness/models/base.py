@@ -18,8 +18,8 @@ import shutil
 from pathlib import Path
 
 from harness.errors import BadInput, StageError
-from harness.models.record import BaseRecord
 from harness.profiles.model import BaseModelSpec
+from harness.records.base import BaseRecord
 
 # The tokenizer and everything generation reads from the folder, copied from an `hf` source as they are.
 COPIED = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "vocab.json",

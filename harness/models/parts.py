@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from harness.models.record import DroppedPart
+from harness.records.base import DroppedPart
 
 # prefix -> (part, why it is left out); a prefix matches the start of a tensor name.
 PARTS = {

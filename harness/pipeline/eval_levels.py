@@ -8,12 +8,12 @@ import json
 from harness import progress
 from harness.cache import StageCache
 from harness.chat.thinking import TemplateChat
-from harness.evals.core import ItemResult
 from harness.evals.registry import resolve
 from harness.evals.store import ResultStore
 from harness.pipeline.evaluate import run_task
 from harness.profiles.model import EvalSpec
-from harness.report.model import Metric, Suite
+from harness.records.items import ItemResult
+from harness.records.report import Metric, Suite
 
 LevelResults = dict[str, list[ItemResult]]
 
@@ -208,7 +208,6 @@ def kld_stage(cache: StageCache, spec: EvalSpec, merged_dir, merged_sha: str, gg
 
 def _heldout_digest() -> str:
     from evalsets import DATA_DIR
-
     from harness.cache import sha256_file
 
     return ",".join(sha256_file(DATA_DIR / n) for n in ("heldout_en.txt", "heldout_fr.txt"))

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 
 from harness import progress
 from harness.chat.thinking import TemplateChat, stored_output
-from harness.evals.core import ItemResult, Sample, Task, select
+from harness.evals.core import Sample, Task, select
 from harness.evals.store import ResultStore
+from harness.records.items import ItemResult
+
 
 def commit_every(runner) -> int:
     """Items per store commit: what the runner computes together (an HF batch), else one item, so a

@@ -11,9 +11,10 @@ from pathlib import Path
 
 from harness.cache import StageCache
 from harness.export.toolchain import Toolchain, require_imatrix, resolve_toolchain
+from harness.names import gguf_reference
 from harness.pipeline import stages
 from harness.profiles.model import Profile
-from harness.report.model import GGUFRecord
+from harness.records.gguf import GGUFRecord
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def export_tools(profile: Profile) -> Toolchain:
 def export_ladder(cache: StageCache, profile: Profile, tools: Toolchain, merged_dir: Path, merged_sha: str) -> list[Exported]:
     outtype = profile.export.outtype
     conv_dir, conv_rec = stages.convert(cache, profile.name, merged_dir, merged_sha, outtype, tools)
-    ref = Exported(outtype if outtype == "f16" else f"{outtype}-gguf", conv_dir / conv_rec.outputs["file"],
+    ref = Exported(gguf_reference(outtype), conv_dir / conv_rec.outputs["file"],
                    conv_rec.outputs["sha256"], GGUFRecord.model_validate(conv_rec.outputs["gguf"]))
     im_file, im_rec = None, None
     if profile.export.imatrix:

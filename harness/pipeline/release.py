@@ -21,14 +21,16 @@ from harness.checks.probe import probe_check
 from harness.errors import BadInput
 from harness.evals.store import ResultStore
 from harness.gate import Baseline, evaluate_gate
-from harness.models.inspect import read_gguf_info, read_hf_info
-from harness.models.record import BaseRecord
+from harness.models.inspect import read_hf_info
+from harness.names import BASE, BF16, LM_HEAD_MERGE
 from harness.pipeline import stages
 from harness.pipeline.eval_levels import evaluate_levels, kld_stage
 from harness.pipeline.export import export_ladder, export_tools
 from harness.profiles.model import Profile
-from harness.report.items import from_results, write_item_scores
-from harness.report.model import Check, GGUFRecord, Level, Provenance, Report, Thinking, TrainData, TrainSummary, report_json
+from harness.records.base import BaseRecord
+from harness.records.gguf import GGUFRecord
+from harness.records.items import from_results, write_item_scores
+from harness.records.report import Check, Level, Provenance, Report, Thinking, TrainData, TrainSummary, report_json
 
 
 @dataclass(frozen=True)
@@ -69,14 +71,14 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
 
         # 4. Export: the 16-bit GGUF, then every rung of the ladder from it, each read back and verified.
         exported = export_ladder(cache, profile, tools, merged_dir, merged_sha)
-        artifacts = [Artifact("base", "hf", base_dir, base_sha), Artifact("bf16", "hf", merged_dir, merged_sha)]
+        artifacts = [Artifact(BASE, "hf", base_dir, base_sha), Artifact(BF16, "hf", merged_dir, merged_sha)]
         artifacts += [Artifact(e.name, "gguf", e.path, e.sha256, e.record) for e in exported]
 
         # 5. Integrity checks: the template, tokenizer and special tokens survive merge and conversion.
-        checks = [Check(name="lm_head:merge", passed=True,
+        checks = [Check(name=LM_HEAD_MERGE, passed=True,
                         detail="merged head equals the trained head (verified at merge)"
                         if merge_rec.outputs.get("method") != "full" else "full fine-tune: the head is the model's own")]
-        pairs = [("bf16", base_dir, base_sha, merged_dir, merged_sha)]
+        pairs = [(BF16, base_dir, base_sha, merged_dir, merged_sha)]
         pairs += [(a.name, merged_dir, merged_sha, a.path, a.sha256) for a in artifacts if a.kind == "gguf"]
         rendered = stages.template_checks(cache, pairs, stages.chat_variables(profile))  # the release's thinking mode
         checks += [Check.model_validate(c) for c in rendered]
@@ -120,7 +122,7 @@ def contamination(profile: Profile) -> Check:
 
 def build_report(profile, run_dir, artifacts, results, suites, kld, checks, train_dir, profile_sha, tools) -> Report:
     from harness.evals.aggregate import compare, metrics
-    from harness.report.model import GateResult
+    from harness.records.gate import GateResult
     from training.manifest import TrainManifest
 
     ship = set(profile.gate.ship) if profile.gate.ship is not None else None
@@ -135,9 +137,9 @@ def build_report(profile, run_dir, artifacts, results, suites, kld, checks, trai
         levels.append(Level(name=a.name, kind=a.kind, path=str(a.path.relative_to(run_dir)), sha256=a.sha256,
                             size_bytes=size, bits_per_weight=round(bpw, 3),
                             shipped=ship is None or a.name in ship, metrics=m, gguf=a.record))
-    comparisons = compare("base", results["base"], "bf16", results["bf16"])
+    comparisons = compare(BASE, results[BASE], BF16, results[BF16])
     for a in artifacts[2:]:
-        comparisons += compare("bf16", results["bf16"], a.name, results[a.name])
+        comparisons += compare(BF16, results[BF16], a.name, results[a.name])
     manifest = TrainManifest.model_validate_json((train_dir / "manifest.json").read_text())
     train = TrainSummary(
         backend=manifest.backend, method=manifest.method, device=manifest.device, steps=manifest.steps,
@@ -184,9 +186,11 @@ def _stop_tokens(info) -> list[str]:
 def write_failed_items(run_dir: Path, artifacts, results) -> None:
     """items.jsonl: every item a level got wrong, for the site's explorer (outputs escaped there)."""
     from harness.evals.core import TASKS
+    from harness.records.failed_items import FailedItem
+    from harness.records.failed_items import write_failed_items as write
 
-    samples = {name: {s.id: s for s in TASKS[name]().dataset()} for name in results["base"] if name in TASKS}
-    lines = []
+    samples = {name: {s.id: s for s in TASKS[name]().dataset()} for name in results[BASE] if name in TASKS}
+    failed = []
     for a in artifacts:
         for task_name, items in results[a.name].items():
             for item in items:
@@ -195,10 +199,9 @@ def write_failed_items(run_dir: Path, artifacts, results) -> None:
                 sample = samples.get(task_name, {}).get(item.item_id)
                 prompt = sample.messages[-1].get("content", "") if sample else item.item_id
                 expected = _expected(sample) if sample else ""
-                lines.append(json.dumps({"level": a.name, "task": task_name, "item_id": item.item_id,
-                                         "prompt": prompt, "expected": expected, "output": item.output},
-                                        ensure_ascii=False))
-    write_atomic(run_dir / "items.jsonl", "\n".join(lines) + "\n")
+                failed.append(FailedItem(level=a.name, task=task_name, item_id=item.item_id, prompt=prompt,
+                                         expected=expected, output=item.output))
+    write(run_dir, failed)
 
 
 def _expected(sample) -> str:

@@ -18,8 +18,9 @@ from harness.errors import BadInput
 def levels_made(profile) -> list[str]:
     """The report's level names this profile produces: the base, the merged 16-bit model, the 16-bit
     GGUF (named `bf16-gguf` when the outtype is bf16, next to the HF `bf16`) and every ladder rung."""
-    out = profile.export.outtype
-    return ["base", "bf16", out if out == "f16" else f"{out}-gguf", *(q.lower() for q in profile.export.ladder)]
+    from harness.names import BASE, BF16, gguf_reference
+
+    return [BASE, BF16, gguf_reference(profile.export.outtype), *(q.lower() for q in profile.export.ladder)]
 
 
 def known_tasks() -> set[str]:

@@ -15,17 +15,17 @@ import jinja2
 from huggingface_hub import EvalResult, ModelCard, ModelCardData
 
 from harness.errors import BadInput
+from harness.names import BASE, suite_of
 from harness.publish import tables
 from harness.publish.metrics import (
     failed_rules,
     md_escape,
     pooled_metrics,
     recommended,
-    suite_of,
     suites,
 )
 from harness.publish.recipes import recipes
-from harness.report.model import Report
+from harness.records.report import Report
 
 # suite -> dataset shown on the Hub, for the suites this project ships; others are named from report.suites.
 SUITE_DATASETS = {
@@ -50,7 +50,7 @@ def eval_results(report: Report) -> list[EvalResult]:
     """model-index: every pooled score of every shipped level (the base's scores belong to its own repo)."""
     out = []
     for lv in report.levels:
-        if not lv.shipped or lv.name == "base":
+        if not lv.shipped or lv.name == BASE:
             continue
         for name in pooled_metrics(report):
             m = lv.metrics.get(name)
@@ -113,7 +113,7 @@ def limitations(report: Report) -> list[str]:
     if ns:
         out.append(f"Scores come from small samples ({min(ns)}–{max(ns)} items per metric); differences "
                    "inside the 95% intervals are not evidence of a change.")
-    held = [lv.name for lv in report.levels if lv.name != "base" and not lv.shipped]
+    held = [lv.name for lv in report.levels if lv.name != BASE and not lv.shipped]
     if held:
         out.append(f"Levels measured but not shipped (scores shown for reference): {', '.join(held)}.")
     out += [f"Check failed: {c.name}: {c.detail}" for c in report.checks if not c.passed]

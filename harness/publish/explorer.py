@@ -8,16 +8,14 @@ kept out of the search index (the theme renders search snippets as HTML).
 from __future__ import annotations
 
 import html
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
-from harness.errors import BadInput
 from harness.publish.metrics import Markup, md_escape, md_table
-from harness.report.model import Report
+from harness.records.failed_items import FailedItem
+from harness.records.report import Report
 
-ITEM_KEYS = ("level", "task", "item_id", "output")
 _NO_SEARCH = "---\nsearch:\n  exclude: true\n---\n"
 
 
@@ -25,40 +23,10 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.") or "x"
 
 
-def load_items(path: Path) -> list[dict]:
-    """items.jsonl of a run folder (absent: no items); a bad line is BadInput naming file and line."""
-    if not path.exists():
-        return []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise BadInput(path, f"cannot read items: {e.strerror}") from None
-    items = []
-    for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 is valid inside a JSON string
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(path, f"not JSON: {e.msg}", line=n) from None
-        except RecursionError:
-            raise BadInput(path, "JSON nested too deeply", line=n) from None
-        if not isinstance(item, dict) or any(k not in item for k in ITEM_KEYS):
-            raise BadInput(path, f"an item needs the keys {', '.join(ITEM_KEYS)}", line=n)
-        items.append(item)
-    return items
-
-
-def _text(value: object) -> str:
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, indent=1)
-
-
-def levels_of(report: Report, items: list[dict]) -> list[str]:
+def levels_of(report: Report, items: list[FailedItem]) -> list[str]:
     """Levels with failed items, in the report's order (unknown names last)."""
     order = [lv.name for lv in report.levels]
-    return sorted({str(i["level"]) for i in items}, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return sorted({i.level for i in items}, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 
 def _natural(text: str) -> list:
@@ -66,20 +34,20 @@ def _natural(text: str) -> list:
     return [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", text)]
 
 
-def _item(item: dict) -> str:
-    gist = " ".join(_text(item.get("prompt", "")).split())
+def _item(item: FailedItem) -> str:
+    gist = " ".join((item.prompt or "").split())
     gist = gist[:90] + "…" if len(gist) > 90 else gist
-    parts = [(f'<details class="item"><summary><code>{html.escape(str(item["item_id"]))}</code> '
+    parts = [(f'<details class="item"><summary><code>{html.escape(item.item_id)}</code> '
              f'{html.escape(gist)}</summary>')]
     for key in ("prompt", "expected", "output"):
-        if key in item:
-            parts.append(f'<p class="item-label">{key}</p>\n<pre class="item">{html.escape(_text(item[key]))}</pre>')
+        if getattr(item, key) is not None:
+            parts.append(f'<p class="item-label">{key}</p>\n<pre class="item">{html.escape(getattr(item, key))}</pre>')
     return "\n".join(parts) + "\n</details>\n"
 
 
-def level_page(report: Report, level: str, items: list[dict]) -> str:
-    mine = sorted((i for i in items if str(i["level"]) == level), key=lambda i: (str(i["task"]), _natural(str(i["item_id"]))))
-    counts = Counter(str(i["task"]) for i in mine)
+def level_page(report: Report, level: str, items: list[FailedItem]) -> str:
+    mine = sorted((i for i in items if i.level == level), key=lambda i: (i.task, _natural(i.item_id)))
+    counts = Counter(i.task for i in mine)
     out = [_NO_SEARCH, f"# Failed items: {md_escape(report.release)} · {md_escape(level)}\n",
            (f"{len(mine)} items this level got wrong, by task. Open an item to see the prompt, the expected "
            "answer and the model's output (shown as text, exactly as produced).\n"),
@@ -87,11 +55,11 @@ def level_page(report: Report, level: str, items: list[dict]) -> str:
                     right={1}), ""]
     for task in counts:
         out.append(f"## {md_escape(task)} {{#task-{slug(task)}}}\n")
-        out += [_item(i) for i in mine if str(i["task"]) == task]
+        out += [_item(i) for i in mine if i.task == task]
     return "\n".join(out)
 
 
-def page_names(report: Report, items: list[dict]) -> dict[str, str]:
+def page_names(report: Report, items: list[FailedItem]) -> dict[str, str]:
     """Level -> its page's file name. Level names are untrusted: two may slug alike, and one may slug
     to the index page's own name."""
     out: dict[str, str] = {}
@@ -103,14 +71,14 @@ def page_names(report: Report, items: list[dict]) -> dict[str, str]:
     return out
 
 
-def index_page(report: Report, items: list[dict], run_slug: str) -> str:
+def index_page(report: Report, items: list[FailedItem], run_slug: str) -> str:
     out = [_NO_SEARCH, f"# Failed items: {md_escape(report.release)}\n"]
     if not items:
         return "\n".join([*out, "No item-level outputs were stored for this run.\n"])
     rows, pages = [], page_names(report, items)
     for lv in levels_of(report, items):
-        mine = [i for i in items if str(i["level"]) == lv]
-        tasks = Counter(str(i["task"]) for i in mine)
+        mine = [i for i in items if i.level == lv]
+        tasks = Counter(i.task for i in mine)
         rows.append([Markup(f"[{md_escape(lv)}]({pages[lv]})"), len(mine),
                      ", ".join(f"{md_escape(t)} ({n})" for t, n in tasks.most_common())])
     out += ["Every item a level got wrong, with the prompt, the expected answer and the output.\n",
@@ -119,12 +87,12 @@ def index_page(report: Report, items: list[dict], run_slug: str) -> str:
     return "\n".join(out)
 
 
-def write_pages(folder: Path, report: Report, items: list[dict], run_slug: str) -> dict[str, tuple[str, int]]:
+def write_pages(folder: Path, report: Report, items: list[FailedItem], run_slug: str) -> dict[str, tuple[str, int]]:
     """Write folder/index.md and folder/<level>.md; returns level -> (page name, failed count)."""
     folder.mkdir(parents=True)
     (folder / "index.md").write_text(index_page(report, items, run_slug), encoding="utf-8")
     out = {}
     for lv, page in page_names(report, items).items():
         (folder / page).write_text(level_page(report, lv, items), encoding="utf-8")
-        out[lv] = (page, sum(str(i["level"]) == lv for i in items))
+        out[lv] = (page, sum(i.level == lv for i in items))
     return out

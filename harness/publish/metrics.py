@@ -11,7 +11,8 @@ import html
 import re
 from pathlib import Path
 
-from harness.report.model import Level, Metric, Report
+from harness.names import BASE, KLD, is_suite_metric, suite_of
+from harness.records.report import Level, Metric, Report
 
 # Known metrics first, in this order (the first of each suite is its headline); others follow by name.
 PREFERRED = ("fc/call_acc", "fc/relevance_acc", "fc/call_exact", "fc/json_valid", "fc/schema_valid", "fc/parse_fail",
@@ -29,17 +30,8 @@ DEFINITIONS = {
     "fc/parse_fail": "items that need a call: a call attempted that did not decode (lower is better)",
     "fc/no_call": "items that need a call: no call attempted (lower is better)",
 }
-DIVERGENCE = "kld"  # a distance from the 16-bit reference, not a score: its own columns, never a headline
+DIVERGENCE = KLD  # a distance from the 16-bit reference, not a score: its own columns, never a headline
 KLD_SHOWN = ("kld/mean", "kld/p99", "kld/top1_agree", "kld/ppl_ratio")
-
-
-def suite_of(metric: str) -> str:
-    return metric.split("/", 1)[0]
-
-
-def is_pooled(metric: str) -> bool:
-    """`suite/metric` (the suite's pooled score), not `suite/task/metric`."""
-    return metric.count("/") == 1
 
 
 def _all_names(report: Report) -> set[str]:
@@ -75,7 +67,7 @@ def suite_metrics(report: Report, suite: str) -> list[str]:
 
 def pooled_metrics(report: Report) -> list[str]:
     """Every suite's pooled scores, suite by suite: the model-index and the trends."""
-    return [m for s in suites(report) for m in suite_metrics(report, s) if is_pooled(m)]
+    return [m for s in suites(report) for m in suite_metrics(report, s) if is_suite_metric(m)]
 
 
 def headline(report: Report) -> list[str]:
@@ -166,12 +158,12 @@ def file_name(lv: Level) -> str:
 
 def reference(report: Report) -> Level | None:
     """The fine-tune at full precision: the first HF level that is not the base."""
-    return next((lv for lv in report.levels if lv.kind == "hf" and lv.name != "base"),
-                next((lv for lv in report.levels if lv.name != "base"), None))
+    return next((lv for lv in report.levels if lv.kind == "hf" and lv.name != BASE),
+                next((lv for lv in report.levels if lv.name != BASE), None))
 
 
 def base(report: Report) -> Level | None:
-    return next((lv for lv in report.levels if lv.name == "base"), None)
+    return next((lv for lv in report.levels if lv.name == BASE), None)
 
 
 def _subject_levels(subject: str) -> set[str]:
@@ -192,7 +184,7 @@ def failed_rules(report: Report, level: str | None = None) -> list[str]:
 
 def verdict(report: Report, lv: Level) -> str:
     """shipped | blocked (the gate failed: nothing ships) | not shipped (measured for reference)."""
-    if not lv.shipped or lv.name == "base":
+    if not lv.shipped or lv.name == BASE:
         return "not shipped"
     if failed_rules(report, lv.name):
         return "blocked: failed a rule"

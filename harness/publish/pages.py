@@ -26,7 +26,8 @@ from harness.publish.metrics import (
     suites,
 )
 from harness.publish.recipes import thinking_sentence
-from harness.report.model import Report
+from harness.records.failed_items import FailedItem
+from harness.records.report import Report
 
 _WIDE = "---\nhide:\n  - toc\n---\n"  # wide score tables: the page's own contents column gives way
 
@@ -35,7 +36,7 @@ _WIDE = "---\nhide:\n  - toc\n---\n"  # wide score tables: the page's own conten
 class Run:
     report: Report
     slug: str
-    items: list[dict] = field(default_factory=list)
+    items: list[FailedItem] = field(default_factory=list)
     plots: list[str] = field(default_factory=list)  # PNG names next to the release page
     failed: dict[str, tuple[str, int]] = field(default_factory=dict)  # level -> (explorer page, count)
 

@@ -14,8 +14,9 @@ import matplotlib
 matplotlib.use("Agg")  # headless: CI and servers have no display
 from matplotlib import pyplot as plt
 
-from harness.publish.metrics import base, headline, is_pooled, suite_metrics
-from harness.report.model import Level, Report
+from harness.names import BASE, is_suite_metric
+from harness.publish.metrics import base, headline, suite_metrics
+from harness.records.report import Level, Report
 
 COLORS = plt.get_cmap("tab10").colors
 _STYLE = {"axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
@@ -69,8 +70,8 @@ def _series(ax, levels: list[Level], metric: str, x, color, offset: float = 0.0)
 
 
 def score_vs_bpw(report: Report, suite: str, path: Path) -> str | None:
-    levels = sorted((lv for lv in report.levels if lv.name != "base"), key=lambda lv: lv.bits_per_weight)
-    names = [m for m in suite_metrics(report, suite) if is_pooled(m)][:4] or suite_metrics(report, suite)[:4]
+    levels = sorted((lv for lv in report.levels if lv.name != BASE), key=lambda lv: lv.bits_per_weight)
+    names = [m for m in suite_metrics(report, suite) if is_suite_metric(m)][:4] or suite_metrics(report, suite)[:4]
     if not levels or not names:
         return None
     with plt.rc_context(_STYLE):
@@ -90,7 +91,7 @@ def score_vs_bpw(report: Report, suite: str, path: Path) -> str | None:
 
 
 def size_vs_score(report: Report, path: Path) -> str | None:
-    levels = sorted((lv for lv in report.levels if lv.name != "base"), key=lambda lv: lv.size_bytes)
+    levels = sorted((lv for lv in report.levels if lv.name != BASE), key=lambda lv: lv.size_bytes)
     metrics = [m for m in headline(report) if any(m in lv.metrics for lv in levels)]
     if not metrics:
         return None

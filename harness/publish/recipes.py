@@ -17,7 +17,7 @@ from typing import Any
 from harness.chat.template import render, supports_tools
 from harness.errors import BadInput
 from harness.publish.metrics import file_name, recommended, reference
-from harness.report.model import Report
+from harness.records.report import Report
 
 # Placeholders rendered through the chat template to find where each part of a turn goes.
 _SYS, _USER, _REPLY = "\x02SYSTEM\x03", "\x02USER\x03", "\x02REPLY\x03"

@@ -18,11 +18,13 @@ import yaml
 
 from harness.errors import BadInput, StageError
 from harness.publish import pages, plots
-from harness.publish.explorer import load_items, slug, write_pages
+from harness.publish.explorer import slug, write_pages
 from harness.publish.metrics import headline, plain_title, suites
 from harness.publish.pages import Run
 from harness.publish.site_out import owned_output
-from harness.report.model import load_report
+from harness.records.failed_items import FILE_NAME as FAILED_ITEMS
+from harness.records.failed_items import load_failed_items
+from harness.records.report import load_report
 
 # The static pages and theme config, shipped inside the package (package data): a wheel install
 # builds the site as a checkout does.
@@ -39,7 +41,7 @@ def _load_runs(runs: list[Path]) -> list[Run]:
         while any(r.slug == name for r in out):  # the same release built twice: keep both pages
             name += "-" + str(len(out))
         folder = path if path.is_dir() else path.parent
-        out.append(Run(report, name, load_items(folder / "items.jsonl")))
+        out.append(Run(report, name, load_failed_items(folder / FAILED_ITEMS)))
     return out
 
 

@@ -6,6 +6,7 @@ compression is published at every precision, never only at 16 bits.
 
 from __future__ import annotations
 
+from harness.names import BASE, KLD, is_suite_metric, suite_of
 from harness.publish.metrics import (
     Markup,
     base,
@@ -22,12 +23,12 @@ from harness.publish.metrics import (
     suite_metrics,
     verdict,
 )
-from harness.report.model import Comparison, Level, Report
+from harness.records.report import Comparison, Level, Report
 
 
 def artifact(report: Report, lv: Level) -> object:
     """What a reader would fetch: the GGUF file, the 16-bit safetensors, or the base model's id."""
-    if lv.name == "base":
+    if lv.name == BASE:
         return code(report.base_model) if report.base_model else "base model"
     return code(file_name(lv)) if lv.kind == "gguf" else "safetensors (16-bit)"
 
@@ -54,7 +55,7 @@ def compression(report: Report, failed: dict[str, tuple[str, int]] | None = None
 
 def suite_table(report: Report, suite: str) -> str:
     """Every metric of one suite (pooled, then per task) down, every level across: value [95% CI]."""
-    levels = [lv for lv in report.levels if any(m.startswith(suite + "/") for m in lv.metrics)]
+    levels = [lv for lv in report.levels if any(suite_of(m) == suite for m in lv.metrics)]
     rows = []
     for name in suite_metrics(report, suite):
         ns = {lv.metrics[name].n for lv in levels if name in lv.metrics}
@@ -65,7 +66,7 @@ def suite_table(report: Report, suite: str) -> str:
 
 
 def kld_table(report: Report) -> str | None:
-    names = sorted({n for lv in report.levels for n in lv.metrics if n.startswith("kld/")})
+    names = sorted({n for lv in report.levels for n in lv.metrics if suite_of(n) == KLD})
     levels = [lv for lv in report.levels if any(n in lv.metrics for n in names)]
     if not levels:
         return None
@@ -87,9 +88,9 @@ def forgetting(report: Report) -> str | None:
     lb, lf = base(report), reference(report)
     if lb is None or lf is None:
         return None
-    names = [n for s in dict.fromkeys(x.split("/")[0] for x in lb.metrics) if s != "kld"
+    names = [n for s in dict.fromkeys(suite_of(x) for x in lb.metrics) if s != KLD
              for n in suite_metrics(report, s)
-             if n in lb.metrics and n in lf.metrics and (n.count("/") == 1 or s == "general")]
+             if n in lb.metrics and n in lf.metrics and (is_suite_metric(n) or s == "general")]
     rows = []
     for name in names:
         ma, mb = lb.metrics[name], lf.metrics[name]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.checks.fidelity import fidelity_check
-from harness.report.model import Metric
+from harness.records.report import Metric
 
 
 def _m(value: float, n: int = 3400) -> Metric:

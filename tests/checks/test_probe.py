@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from harness.checks.probe import MAX_NEW_TOKENS, PROMPTS, probe_check, run_probe
-from harness.evals.core import ItemResult
 from harness.evals.store import ResultStore
+from harness.records.items import ItemResult
 
 
 def _item(name: str, stopped: bool, n: int, text: str = "ok") -> ItemResult:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from harness.evals.aggregate import compare, item_values, metrics
-from harness.evals.core import ItemResult
+from harness.records.items import ItemResult
 
 
 def _results(values: dict[str, list[float]]) -> dict[str, list[ItemResult]]:

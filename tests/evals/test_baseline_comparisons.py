@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from harness.evals.aggregate import BASELINE_PREFIX, baseline_comparisons, baseline_pairs, same_versions
-from harness.evals.core import ItemResult
-from harness.report.items import from_results, write_item_scores
-from harness.report.model import GateResult, Level, Report, Suite
+from harness.records.gate import GateResult
+from harness.records.items import ItemResult, from_results, write_item_scores
+from harness.records.report import Level, Report, Suite
 
 TASK = "fc/bfcl_simple"
 

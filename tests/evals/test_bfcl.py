@@ -10,9 +10,10 @@ import pytest
 from harness.chat.tools import call_text
 from harness.evals.aggregate import metrics
 from harness.evals.bfcl import CATEGORIES, GROUP, bfcl_samples
-from harness.evals.core import GROUPS, TASKS, ItemResult, Sample
+from harness.evals.core import GROUPS, TASKS, Sample
 from harness.evals.fc import ANY_CALL, score_calls
 from harness.evals.registry import resolve
+from harness.records.items import ItemResult
 
 # Answers no output can pass, in BFCL's checker too (checked with it): an argument with no candidate
 # at all ([]: the live_simple two), a required answer argument the tool's schema lacks (862), a

@@ -200,7 +200,7 @@ def test_unfinished_reasoning_never_passes_irrelevance():
 
 def test_unfinished_is_reported_per_task_group_and_suite():
     from harness.evals.aggregate import metrics
-    from harness.evals.core import ItemResult
+    from harness.records.items import ItemResult
 
     results = {"fc/bfcl_irrelevance": [ItemResult("fc/bfcl_irrelevance", f"i{k}", out, score_calls(IRRELEVANT, out))
                                        for k, out in enumerate(["<think>\nendless", "Non.", "<think>\nx</think>\nNon."])],

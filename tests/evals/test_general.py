@@ -8,7 +8,6 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.evals.core import ItemResult
 from harness.evals.general import (
     GENERAL_TASKS,
     build_task,
@@ -20,6 +19,7 @@ from harness.evals.general import (
     task_version,
 )
 from harness.evals.lmeval_llama import HarnessLlamaLM
+from harness.records.items import ItemResult
 
 
 def test_subset_is_stable_and_nested() -> None:

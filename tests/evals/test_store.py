@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import BadInput
-from harness.evals.core import ItemResult
 from harness.evals.store import ResultStore
+from harness.records.items import ItemResult
 
 SETTINGS = '{"max_new_tokens":160,"temperature":0}'
 TASK = "fc/bfcl_simple"
@@ -95,7 +95,7 @@ def test_a_future_migration_upgrades_in_place_and_keeps_rows(tmp_path: Path, mon
 
 _WRITER = """
 import sys, time
-from harness.evals.core import ItemResult
+from harness.records.items import ItemResult
 from harness.evals.store import ResultStore
 s = ResultStore(sys.argv[1])
 for b in range(10**6):

@@ -12,8 +12,8 @@ from harness.gate import evaluate_gate
 from harness.gate.regression import Baseline
 from harness.gate.simulate import aa_run, bootstrap_items, rebuild, resample
 from harness.profiles import load_profile
-from harness.report.items import LevelScores, load_item_scores
-from harness.report.model import Check, Report, load_report
+from harness.records.items import LevelScores, load_item_scores
+from harness.records.report import Check, Report, load_report
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_run"
 GATED = {"fc/call_exact", "fc/json_valid", "fr/mc_acc", "general/acc"}

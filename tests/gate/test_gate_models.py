@@ -14,8 +14,9 @@ from harness.gate import evaluate_gate
 from harness.gate.regression import Baseline
 from harness.profiles import load_profile
 from harness.profiles.model import EvalSpec, GateSpec
-from harness.report.items import from_results
-from harness.report.model import Check, GateResult, Level, Report, load_report
+from harness.records.gate import GateResult
+from harness.records.items import from_results
+from harness.records.report import Check, Level, Report, load_report
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "data" / "demo_run"

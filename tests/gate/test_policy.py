@@ -7,15 +7,8 @@ import pytest
 from harness.gate import evaluate_gate, gate_markdown, gate_text
 from harness.gate.regression import Baseline
 from harness.profiles.model import GateSpec
-from harness.report.model import (
-    Check,
-    Comparison,
-    GateResult,
-    Level,
-    Metric,
-    Report,
-    Suite,
-)
+from harness.records.gate import GateResult
+from harness.records.report import Check, Comparison, Level, Metric, Report, Suite
 
 SPEC = GateSpec(compression_metrics=["fc/call_exact"], forgetting_metrics=["general/acc"], required_checks=[],
                 kld_max={})

@@ -13,8 +13,8 @@ import pytest
 
 from harness.models.base import COPIED, materialize_base
 from harness.models.parts import tensor_shapes
-from harness.models.record import BaseRecord
 from harness.profiles.model import BaseModelSpec
+from harness.records.base import BaseRecord
 
 ROOT = Path(__file__).resolve().parents[2]
 

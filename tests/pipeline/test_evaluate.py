@@ -3,9 +3,10 @@ again, and generation runs items in prompt order (shared tool preambles back to 
 
 from __future__ import annotations
 
-from harness.evals.core import ItemResult, Sample, Task
+from harness.evals.core import Sample, Task
 from harness.evals.store import ResultStore
 from harness.pipeline.evaluate import run_task, settings_key
+from harness.records.items import ItemResult
 
 SAMPLES = [Sample(id=f"i{k}", messages=[{"role": "user", "content": text}])
            for k, text in enumerate(["zeta", "alpha two", "mid", "alpha one"])]

@@ -96,8 +96,8 @@ def test_rerun_reuses_every_stage(tiny_run):
 
 @pytest.mark.slow
 def test_release_leaves_item_scores_that_pair_with_a_baseline(tiny_run, tmp_path):
-    from harness.report.items import load_item_scores
-    from harness.report.model import load_report
+    from harness.records.items import load_item_scores
+    from harness.records.report import load_report
 
     out, proc, _ = tiny_run
     run = out / "tiny"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from harness.pipeline.release import thinking_record
 from harness.profiles import load_profile
 from harness.profiles.model import EvalSpec
-from harness.report.model import Report
-from tests.qwen_fixtures import vendored_template
+from harness.records.report import Report
 from tests.publish.test_recipes_thinking import REAL
+from tests.qwen_fixtures import vendored_template
 
 
 def _profile(**eval_fields):

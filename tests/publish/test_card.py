@@ -11,7 +11,7 @@ from huggingface_hub import ModelCard, ModelCardData
 from harness.errors import BadInput
 from harness.publish.card import render_card, write_card
 from harness.publish.metrics import pooled_metrics
-from harness.report.model import Report, load_report
+from harness.records.report import Report, load_report
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CANNED = DATA / "report_demo.json"  # hand-made: per-task general metrics, SUITE names of an older eval
@@ -186,7 +186,7 @@ def test_write_card(tmp_path: Path, real: Report) -> None:
 
 
 def test_card_says_what_the_text_model_left_out(real: Report) -> None:
-    from harness.models.record import BaseRecord, DroppedPart
+    from harness.records.base import BaseRecord, DroppedPart
 
     vision = DroppedPart(name="vision tower", prefix="model.visual.", tensors=21, params=84608, reason="text only")
     base = BaseRecord(source="/m", source_architecture="Qwen3_5ForConditionalGeneration",

@@ -10,7 +10,7 @@ from huggingface_hub import ModelCard
 from markdown_it import MarkdownIt
 
 from harness.publish.card import fence, render_card
-from harness.report.model import Report
+from harness.records.report import Report
 
 
 def _tokens(text: str):

@@ -17,7 +17,8 @@ from harness.publish.metrics import (
     suites,
     verdict,
 )
-from harness.report.model import GateRule, Metric, Report, Suite, load_report
+from harness.records.gate import GateRule
+from harness.records.report import Metric, Report, Suite, load_report
 
 REAL = Path(__file__).resolve().parents[1] / "data" / "report_release_demo.json"
 

@@ -9,7 +9,7 @@ import pytest
 
 from harness.chat.template import render
 from harness.publish.recipes import ollama_template, recipes
-from harness.report.model import load_report
+from harness.records.report import load_report
 
 REAL = load_report(Path(__file__).resolve().parents[1] / "data" / "report_release_demo.json")
 CHATML = ("{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"

@@ -10,9 +10,9 @@ import pytest
 from harness.chat.template import render
 from harness.publish.card import render_card
 from harness.publish.recipes import ollama_template, recipes, tool_call_format
-from harness.report.model import Thinking, load_report
-from tests.qwen_fixtures import vendored_template
+from harness.records.report import Thinking, load_report
 from tests.publish.test_recipes import execute
+from tests.qwen_fixtures import vendored_template
 
 REAL = load_report(Path(__file__).resolve().parents[1] / "data" / "report_release_demo.json")
 OFF = '{"enable_thinking": false}'

@@ -9,15 +9,10 @@ from pathlib import Path
 import pytest
 
 from harness.errors import BadInput
-from harness.evals.aggregate import item_values
-from harness.evals.core import ItemResult
-from harness.report.items import (
-    FILE_NAME,
-    from_results,
-    load_item_scores,
-    write_item_scores,
-)
-from harness.report.model import load_report
+from harness.evals.aggregate import item_values, level_values
+from harness.records.items import ItemResult
+from harness.records.items import FILE_NAME, from_results, load_item_scores, write_item_scores
+from harness.records.report import load_report
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_run"
 
@@ -32,7 +27,7 @@ def test_round_trip_matches_the_aggregates(tmp_path: Path) -> None:
     report = load_report(DEMO).model_copy(update={"levels": []})
     back = load_item_scores(tmp_path, report)
     assert back == scores
-    assert back.values("bf16") == item_values(results["bf16"])
+    assert level_values(back, "bf16") == item_values(results["bf16"])
 
 
 def test_demo_scores_belong_to_the_demo_report() -> None:

@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import BadInput
-from harness.report.model import TOLERANT, Report, load_report, report_json
+from harness.records.common import TOLERANT
+from harness.records.report import Report, load_report, report_json
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "tests" / "data" / "demo_run"

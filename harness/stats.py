@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 from scipy.stats import binom, norm
 
-from harness.report.model import Comparison, Metric
+from harness.records.report import Comparison, Metric
 
 CONFIDENCE = 0.95
 _Z = float(norm.ppf(0.5 + CONFIDENCE / 2))  # 1.959964 for 95%

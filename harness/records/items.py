@@ -10,41 +10,48 @@ paired with a report they do not belong to.
 from __future__ import annotations
 
 import gzip
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from pydantic import ValidationError
 
+from harness.cache import write_atomic
 from harness.errors import BadInput
-from harness.evals.core import ItemResult
-from harness.report.model import TOLERANT, Report, _Record
+from harness.records.common import TOLERANT, Record, first_error
+from harness.records.report import Report
 
 FILE_NAME = "item_scores.json.gz"
+
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One item of one task on one level, as the results store keeps it and the scores sidecar pairs it."""
+
+    task: str
+    item_id: str
+    output: str
+    scores: dict[str, float]  # metric name (without suite prefix) -> per-item value
+
 
 TaskScores = dict[str, dict[str, float]]  # item id -> metric (no suite prefix) -> value
 
 
-class LevelScores(_Record):
+class LevelScores(Record):
     sha256: str
     tasks: dict[str, TaskScores]  # task name ("fc/bfcl_simple") -> its items
 
 
-class ItemScores(_Record):
+class ItemScores(Record):
     schema_version: Literal[1] = 1
     release: str
     levels: dict[str, LevelScores]
 
     def results(self, level: str, tasks: set[str] | None = None) -> dict[str, list[ItemResult]]:
-        """The per-item results of one level (some tasks, or all), as harness.evals.aggregate reads them."""
+        """The per-item results of one level (some tasks, or all), as harness.evals.aggregate pools them."""
         return {task: [ItemResult(task, item_id, "", dict(scores)) for item_id, scores in items.items()]
                 for task, items in self.levels[level].tasks.items() if tasks is None or task in tasks}
-
-    def values(self, level: str) -> dict[str, dict[str, float]]:
-        """metric name -> {item key -> value}, per task, per group and pooled per suite, exactly as the
-        report's metrics are pooled (harness.evals.aggregate)."""
-        from harness.evals.aggregate import item_values
-
-        return item_values(self.results(level))
 
     def item_ids(self, level: str) -> dict[str, set[str]]:
         return {task: set(items) for task, items in self.levels[level].tasks.items()}
@@ -59,8 +66,6 @@ def from_results(release: str, shas: dict[str, str], results: dict) -> ItemScore
 
 
 def write_item_scores(run_dir: Path, scores: ItemScores) -> Path:
-    from harness.cache import write_atomic
-
     path = run_dir / FILE_NAME
     # mtime=0: the same scores give the same bytes, so the file's hash says whether scores changed.
     data = gzip.compress(scores.model_dump_json().encode("utf-8"), mtime=0)
@@ -82,8 +87,7 @@ def load_item_scores(report_path: Path, report: Report) -> ItemScores | None:
     except (OSError, EOFError):
         raise BadInput(path, "not a gzip file") from None
     except ValidationError as e:
-        err = e.errors()[0]
-        raise BadInput(path, f"not valid item scores: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise BadInput(path, f"not valid item scores: {first_error(e)}") from None
     for level in report.levels:
         got = scores.levels.get(level.name)
         if got is not None and got.sha256 != level.sha256:

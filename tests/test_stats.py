@@ -1,17 +1,11 @@
-"""Known answers for the intervals and paired tests in harness.evals.stats."""
+"""Known answers for the intervals and paired tests in harness.stats."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from harness.evals.stats import (
-    bootstrap_p,
-    mcnemar_exact_p,
-    metric_summary,
-    paired_comparison,
-    wilson_interval,
-)
+from harness.stats import bootstrap_p, mcnemar_exact_p, metric_summary, paired_comparison, wilson_interval
 
 
 def test_wilson_interval_8_of_10_matches_hand_computation() -> None:
@@ -196,7 +190,7 @@ def test_bootstrap_p_counts_the_far_side_of_zero() -> None:
 
 
 def test_wilson_interval_holds_the_rate_at_the_edges():
-    from harness.evals.stats import wilson_interval
+    from harness.stats import wilson_interval
 
     for n in range(1, 200):
         low, high = wilson_interval(0, n)

@@ -1,72 +1,28 @@
-"""Pydantic models of report.json, schema_version 1. Fields may be added; none renamed."""
+"""report.json: the typed, versioned record of a release run (the contract in DESIGN.md), schema_version 1.
+Fields may be added; none renamed."""
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, model_validator
+from pydantic import ValidationError, model_validator
 
 from harness.errors import BadInput
-from harness.models.record import BaseRecord
-
-TOLERANT = {"tolerant": True}  # validation context of a read: fields added by a newer harness are ignored
-
-
-class _Record(BaseModel):
-    """Strict on write (an unknown field is an error), tolerant on read: with TOLERANT as the
-    validation context, fields a newer harness added are dropped (the contract lets fields be added)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _drop_added_fields(cls, data: Any, info: ValidationInfo) -> Any:
-        if isinstance(data, dict) and info.context and info.context.get("tolerant"):
-            return {k: v for k, v in data.items() if k in cls.model_fields}
-        return data
+from harness.records.base import BaseRecord
+from harness.records.common import TOLERANT, MaybeNumber, Record, finite, first_error
+from harness.records.gate import GateResult
+from harness.records.gguf import GGUFRecord
 
 
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
-
-def _missing_if_not_finite(value: Any) -> Any:
-    """NaN or infinity is a number that could not be computed: recorded as missing (None)."""
-    return None if isinstance(value, float) and not math.isfinite(value) else value
-
-
-MaybeNumber = Annotated[float | None, BeforeValidator(_missing_if_not_finite)]
-
-
-class Metric(_Record):
+class Metric(Record):
     value: float
     ci_low: float
     ci_high: float
     n: int
 
 
-class GGUFRecord(_Record):
-    """A GGUF file as read back with gguf-py's GGUFReader right after it was written."""
-
-    file: str
-    sha256: str
-    size_bytes: int
-    architecture: str
-    file_type: str  # a gguf.LlamaFileType name, e.g. MOSTLY_Q4_K_M
-    file_type_id: int
-    tensor_count: int
-    n_params: int
-    bits_per_weight: float  # tensor bytes * 8 / parameters
-    tensor_types: dict[str, int] = {}  # ggml type -> tensors of that type (shows K-quant fallbacks)
-    metadata: dict[str, str] = {}  # general.name, tokenizer model, context length, imatrix keys, ...
-    converter: str = ""  # the tool that wrote the 16-bit GGUF
-    quantizer: str = ""  # the llama.cpp that quantized it ("" for the converter's own output)
-    imatrix: str = ""  # how its importance matrix was made ("" when none was used)
-
-
-class Level(_Record):
+class Level(Record):
     name: str  # base | bf16 | f16 | q8_0 | q4_k_m | ...
     kind: Literal["hf", "gguf"]
     path: str
@@ -95,10 +51,10 @@ class Level(_Record):
 def _metric_finite(m: Any) -> bool:
     values = [m.get(k) for k in ("value", "ci_low", "ci_high")] if isinstance(m, dict) else \
         [getattr(m, k, None) for k in ("value", "ci_low", "ci_high")]
-    return all(_finite(v) for v in values)
+    return all(finite(v) for v in values)
 
 
-class Comparison(_Record):
+class Comparison(Record):
     a: str
     b: str
     metric: str
@@ -110,57 +66,21 @@ class Comparison(_Record):
     test: str = "paired_bootstrap"
 
 
-class Check(_Record):
+class Check(Record):
     name: str  # kind:subject, e.g. chat_template:q4_k_m, fidelity:f16, eos_probe:bf16
     passed: bool
     detail: str = ""
     level: str | None = None  # the level it is about; the gate ignores failures of levels it does not gate
 
 
-class GateRule(_Record):
-    rule: str  # forgetting | compression | regression | target | kld | checks
-    subject: str
-    observed: MaybeNumber
-    limit: str
-    passed: bool
-    # Statistical rules only (None elsewhere): the paired test behind the verdict.
-    metric: str | None = None
-    reference: str | None = None  # the level (or baseline release) compared against
-    tolerance: MaybeNumber = None
-    # Target rule's gain test only: the gain over the base required (observed >= margin); its p_value
-    # is then the one-sided p of a gain, compared with alpha without correction (gate/target.py).
-    margin: MaybeNumber = None
-    p_value: MaybeNumber = None
-    p_adjusted: MaybeNumber = None  # after the gate's multiplicity correction
-    test: str | None = None
-    n: int | None = None
-
-
-class GateBaseline(_Record):
-    release: str
-    created: str
-    source: str  # the report.json or run folder given
-    paired: bool  # per-item scores of both runs were available, so the comparison is paired
-
-
-class GateResult(_Record):
-    passed: bool
-    failures: list[str] = []
-    rules: list[GateRule] = []
-    alpha: float | None = None
-    correction: str = ""
-    tests: int = 0  # statistical rules sharing the correction
-    baseline: GateBaseline | None = None
-
-
-class Suite(_Record):
+class Suite(Record):
     name: str  # task name, e.g. fc/bfcl_simple
     version: str  # outputs and scores compare only between equal versions
     n_items: int
     skipped: str = ""  # why the task did not run (e.g. "hub unreachable: ..."); n_items is then 0
 
 
-class Provenance(_Record):
+class Provenance(Record):
     harness: str
     converter: str = ""
     llama_cpp: str = ""
@@ -173,7 +93,7 @@ class Provenance(_Record):
     llama_cpp_build: str = ""  # a user-supplied llama.cpp checkout used for export ("" = the pip packages)
 
 
-class TrainData(_Record):
+class TrainData(Record):
     """One file of the training mixture, as the train manifest records it."""
 
     name: str
@@ -184,7 +104,7 @@ class TrainData(_Record):
     sha256: str
 
 
-class TrainSummary(_Record):
+class TrainSummary(Record):
     backend: str
     method: str
     device: str
@@ -207,7 +127,7 @@ class TrainSummary(_Record):
     versions: dict[str, str] = {}
 
 
-class Thinking(_Record):
+class Thinking(Record):
     """The reasoning mode every render of the release used (the profile's eval.thinking)."""
 
     mode: Literal["off", "on"]
@@ -217,7 +137,7 @@ class Thinking(_Record):
     template_kwargs: dict[str, str | bool | int | float] = {}  # the profile's extra template variables
 
 
-class Report(_Record):
+class Report(Record):
     schema_version: Literal[1] = 1
     release: str
     created: str
@@ -246,7 +166,7 @@ class Report(_Record):
         keep, bad = [], []
         for c in data["comparisons"]:
             get = c.get if isinstance(c, dict) else lambda k, c=c: getattr(c, k, None)
-            ok = all(_finite(get(k)) for k in ("delta", "ci_low", "ci_high", "p_value"))
+            ok = all(finite(get(k)) for k in ("delta", "ci_low", "ci_high", "p_value"))
             keep.append(c) if ok else bad.append(f"{get('a')} -> {get('b')} {get('metric')}")
         if not bad:
             return data
@@ -274,8 +194,7 @@ def load_report(path: Path) -> Report:
     except OSError as e:
         raise BadInput(path, f"cannot read the report: {e.strerror}") from None
     except ValidationError as e:
-        err = e.errors()[0]
-        raise BadInput(path, f"not a valid report: {'.'.join(map(str, err['loc']))}: {err['msg']}") from None
+        raise BadInput(path, f"not a valid report: {first_error(e)}") from None
 
 
 def report_json(report: Report) -> str:
