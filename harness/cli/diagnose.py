@@ -125,6 +125,7 @@ def _hf_config(profile) -> tuple[dict, str]:
 
 
 def _levels(profile, d: Diagnosis) -> list[LevelPlan]:
+    from harness.names import BASE, BF16
     from harness.profiles.semantics import levels_made
     from harness.runners.hf import hf_engine
     from harness.runners.llama_load import engine_record, gpu_layers
@@ -144,7 +145,7 @@ def _levels(profile, d: Diagnosis) -> list[LevelPlan]:
     gguf = None if n_layers is None else engine_record(n_layers)
     plans = []
     for name in levels_made(profile):
-        if name in ("base", "bf16"):  # the base and the merged model are HF folders, every other level a GGUF
+        if name in (BASE, BF16):  # the base and the merged model are HF folders, every other level a GGUF
             plans.append(LevelPlan(name=name, kind="hf", engine=hf, note=source, problem=hf_problem))
         else:
             plans.append(LevelPlan(name=name, kind="gguf", engine=gguf, n_gpu_layers=n_layers, problem=gguf_problem))

@@ -13,6 +13,7 @@ import pytest
 
 from harness.cli.diagnose import Diagnosis, LevelPlan, diagnose
 from harness.cli.doctor import advice, render
+from harness.names import BASE, BF16
 from harness.profiles import load_profile
 from harness.profiles.semantics import levels_made
 
@@ -42,7 +43,7 @@ def test_demo_on_this_machine_every_level_on_the_cpu():
     assert "CPU only (no GPU offload)" in proc.stdout
     for name in levels_made(load_profile("demo")):
         (row,) = [ln for ln in lines if ln.split()[:1] == [name]]
-        if name in ("base", "bf16"):
+        if name in (BASE, BF16):
             assert row.split()[1:6] == ["hf", "transformers", "cpu", "float32", "8"], row
         else:
             assert row.split()[1:4] == ["gguf", "llama.cpp", "cpu"] and row.endswith("no layer on the GPU"), row
