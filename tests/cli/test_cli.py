@@ -7,7 +7,6 @@ import json
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -33,13 +32,10 @@ def _assert_one_line_error(proc: subprocess.CompletedProcess) -> str:
 
 
 def test_help_lists_every_command():
-    start = time.monotonic()
     proc = harness("--help")
-    elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stderr
     for name in COMMANDS:
         assert name in proc.stdout, name
-    assert elapsed < 20  # imports nothing heavy (no torch)
 
 
 @pytest.mark.parametrize("argv", [["--help"], *([name, "--help"] for name in COMMANDS)])
