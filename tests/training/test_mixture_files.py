@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 DATA = Path(__file__).resolve().parents[2] / "training" / "data"
 FC = ["fc_en", "fc_fr"]
 CHAT = ["chat_fr", "replay_en"]
+ABSTAIN = {"abstain_en": "replay_en", "abstain_fr": "chat_fr"}  # each source and the chat pool it asks from
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -31,7 +32,7 @@ def generator() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("name", FC + CHAT)
+@pytest.mark.parametrize("name", FC + CHAT + list(ABSTAIN))
 def test_ids_unique_and_well_formed(name: str) -> None:
     records = load(name)
     ids = [r["id"] for r in records]
@@ -43,7 +44,7 @@ def test_files_match_their_generator(tmp_path: Path) -> None:
     gen = generator()
     gen.OUT_DIR = tmp_path
     gen.main()
-    for name in FC + CHAT:
+    for name in FC + CHAT + list(ABSTAIN):
         assert (tmp_path / f"{name}.jsonl").read_bytes() == (DATA / f"{name}.jsonl").read_bytes(), (
             f"{name}.jsonl is stale: run python training/data/make_mixture.py")
 
@@ -123,3 +124,21 @@ def test_chat_records(name: str) -> None:
         assert user["content"].strip() and assistant["content"].strip()
         questions.add(user["content"])
     assert len(questions) == len(records)
+
+
+@pytest.mark.parametrize("name", list(ABSTAIN))
+def test_abstain_records_offer_only_tools_that_cannot_answer(name: str) -> None:
+    """Each record: a question of its chat pool, answered in text as there, with 1-4 tools offered of
+    which none could answer a chat question itself (conversions, definitions, clocks, news)."""
+    gen = generator()
+    chat = {m["content"]: r["messages"][-1]["content"] for r in load(ABSTAIN[name])
+            for m in r["messages"] if m["role"] == "user"}
+    records = load(name)
+    assert len(records) == gen.N_ABSTAIN
+    for rec in records:
+        names = [t["function"]["name"] for t in rec["tools"]]
+        assert 1 <= len(names) <= 4 and len(set(names)) == len(names), rec["id"]
+        assert not set(names) & set(gen.ABSTAIN_UNSAFE), rec["id"]
+        user, reply = rec["messages"][-2], rec["messages"][-1]
+        assert user["role"] == "user" and chat[user["content"]] == reply["content"], rec["id"]
+        assert reply["role"] == "assistant" and "tool_calls" not in reply, rec["id"]

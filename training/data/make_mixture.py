@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Build the fine-tuning mixture from the hand-written pools in this file.
 
-Writes ``fc_en.jsonl``, ``fc_fr.jsonl``, ``chat_fr.jsonl`` and ``replay_en.jsonl`` next to this
-script. Standard library only; a fixed seed makes every run byte-identical::
+Writes ``fc_en.jsonl``, ``fc_fr.jsonl``, ``chat_fr.jsonl``, ``replay_en.jsonl``, ``abstain_en.jsonl`` and
+``abstain_fr.jsonl`` next to this script. Standard library only; a fixed seed makes every run byte-identical::
 
     python training/data/make_mixture.py
 
@@ -27,6 +27,11 @@ N_IRRELEVANT = 24  # about 10%
 N_PARALLEL_SAME = 18  # two calls of one tool
 N_PARALLEL_CROSS = 18  # two calls of two tools; both together about 15%
 P_SYSTEM = 0.35
+N_ABSTAIN = 120  # per language: chat questions asked with tools offered, none of which fits
+# Tools that could answer some chat question themselves (a conversion, a definition, a clock, the
+# news): never offered with one, so that answering in text is the only right reply.
+ABSTAIN_UNSAFE = ("convert_units", "convert_currency", "calculate_tip", "translate_text", "define_word",
+                  "get_local_time", "get_news_headlines", "get_public_holidays", "get_sunrise_sunset")
 
 Pair = tuple[str, Any]  # (text shown in the request, argument value)
 
@@ -1684,6 +1689,22 @@ def build_chat(prefix: str, pairs: list[tuple[str, str]], rng: random.Random) ->
             for i, (q, a) in enumerate(order, 1)]
 
 
+def build_abstain(lang: str, pairs: list[tuple[str, str]], rng: random.Random) -> list[dict[str, Any]]:
+    """Abstention: a chat question with 1 to 4 tools offered, none of which serves it; the assistant
+    answers in text, as in the chat source. BFCL's irrelevance items are this shape (a question and
+    a tool that looks near but does not fit); the fc sources hold only 10% of them, too few for a
+    small model not to learn "always call" (issue 15)."""
+    records = []
+    for i, (question, answer) in enumerate(rng.sample(pairs, N_ABSTAIN), 1):
+        messages = []
+        if rng.random() < P_SYSTEM:
+            messages.append({"role": "system", "content": rng.choice(SYSTEM_PROMPTS[lang])})
+        messages += [{"role": "user", "content": question}, {"role": "assistant", "content": answer}]
+        records.append({"id": f"abstain_{lang}-{i:04d}", "tools": offered(rng, [], lang, ABSTAIN_UNSAFE),
+                        "messages": messages})
+    return records
+
+
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as f:
         for rec in records:
@@ -1696,6 +1717,8 @@ def main() -> None:
         "fc_fr": build_fc("fr", random.Random(f"{SEED}-fc_fr")),
         "chat_fr": build_chat("chat_fr", CHAT_FR, random.Random(f"{SEED}-chat_fr")),
         "replay_en": build_chat("replay_en", REPLAY_EN, random.Random(f"{SEED}-replay_en")),
+        "abstain_en": build_abstain("en", REPLAY_EN, random.Random(f"{SEED}-abstain_en")),
+        "abstain_fr": build_abstain("fr", CHAT_FR, random.Random(f"{SEED}-abstain_fr")),
     }
     for name, records in outputs.items():
         write_jsonl(OUT_DIR / f"{name}.jsonl", records)
