@@ -103,3 +103,18 @@ def qwen3_f16_gguf(qwen3_checkpoint: Path) -> Path:
 def gguf_missing_block(tmp_path: Path) -> Path:
     """Declares 3 blocks, holds 2: what the converter writes for a Qwen3.5 folder that lost its MTP layer."""
     return write_tiny_llama_gguf(tmp_path / "missing-block.gguf", blocks=2, declared=3)
+
+
+@pytest.fixture
+def demo_profile_no_target(tmp_path: Path) -> Path:
+    """The demo profile with the gate's target rule off (gate.trained_for: []), as a YAML file: the demo
+    run in tests/data fails that rule (tests/gate/test_target_demo.py); tests of the other rules use this."""
+    import yaml
+
+    from harness.profiles.model import BUILTIN_DIR
+
+    raw = yaml.safe_load((BUILTIN_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    raw.setdefault("gate", {})["trained_for"] = []
+    path = tmp_path / "demo-no-target.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path

@@ -16,6 +16,8 @@ ship). Only drops fail: scores are higher-is-better.
 
 Rules (harness/gate/rules.py, regression.py):
 * forgetting  - base -> bf16 on gate.forgetting_metrics.
+* target      - base -> bf16 on each suite of gate.trained_for: a gain is required, the inverse
+  question, decided apart (harness/gate/target.py); its holds are drop rules like the above.
 * compression - bf16 -> each gated GGUF level, on gate.compression_metrics (names or patterns).
 * regression  - baseline run -> this run, each gated level in both (not the base), on
   gate.regression_metrics; paired per item when both runs left item_scores.json.gz, else an
@@ -33,6 +35,7 @@ import math
 from harness.gate import rules as R
 from harness.gate.multiplicity import adjust
 from harness.gate.regression import Baseline, regression
+from harness.gate.target import decide_gain, failure_line, is_gain, target
 from harness.profiles.model import GateSpec
 from harness.records.gate import GateResult, GateRule
 from harness.records.items import ItemScores
@@ -48,12 +51,16 @@ def decide(rules: list[GateRule], spec: GateSpec) -> list[GateRule]:
 
     A rule whose delta or p-value could not be computed (NaN) fails: every comparison with NaN is
     false, so `delta < -tolerance and p < alpha` would otherwise pass it. It still counts in the
-    correction's family, as p = 1 (the most conservative stand-in)."""
-    tested = [r for r in rules if r.p_value is not None or r.test is not None]
+    correction's family, as p = 1 (the most conservative stand-in). The target rule's gain tests are
+    decided apart, uncorrected (harness/gate/target.py says why)."""
+    tested = [r for r in rules if (r.p_value is not None or r.test is not None) and not is_gain(r)]
     ps = [r.p_value if _number(r.p_value) else 1.0 for r in tested]
     adjusted = dict(zip(map(id, tested), adjust(ps, spec.correction)))
     out = []
     for r in rules:
+        if is_gain(r):
+            out.append(decide_gain(r, spec))
+            continue
         if id(r) not in adjusted:
             out.append(r)
             continue
@@ -73,10 +80,13 @@ def decide(rules: list[GateRule], spec: GateSpec) -> list[GateRule]:
 
 
 def _tests(rules: list[GateRule]) -> int:
-    return sum(r.p_value is not None or r.test is not None for r in rules if r.rule != "kld")
+    """The statistical rules sharing the correction."""
+    return sum(r.p_value is not None or r.test is not None for r in rules if r.rule != "kld" and not is_gain(r))
 
 
-def one_liner(r: GateRule) -> str:
+def one_liner(r: GateRule, alpha: float) -> str:
+    if r.rule == "target" and (is_gain(r) or r.observed is None):
+        return failure_line(r, alpha)
     if r.rule == "checks":
         return f"checks: {r.subject}: {r.limit}"
     observed = "n/a" if r.observed is None else f"{r.observed:.4g}"
@@ -89,13 +99,13 @@ def evaluate_gate(report: Report, spec: GateSpec, baseline: Baseline | None = No
     scores (item_scores.json.gz), needed only to pair the baseline regression per item."""
     gated = [lv for lv in report.levels if R.gated(lv, spec)]
     gguf = [lv for lv in gated if lv.kind == "gguf"]
-    rules = R.forgetting(report, spec) + R.compression(report, spec, gguf)
+    rules = R.forgetting(report, spec) + target(report, spec) + R.compression(report, spec, gguf)
     record = None
     if baseline is not None:
         more, paired = regression(report, scores, baseline, spec)
         rules += more
         record = baseline.record(paired)
     rules = decide(rules, spec) + R.kld(spec, gguf) + R.checks(report, spec, [lv.name for lv in gated])
-    return GateResult(passed=all(r.passed for r in rules), failures=[one_liner(r) for r in rules if not r.passed],
+    return GateResult(passed=all(r.passed for r in rules), failures=[one_liner(r, spec.alpha) for r in rules if not r.passed],
                       rules=rules, alpha=spec.alpha, correction=spec.correction,
                       tests=_tests(rules), baseline=record)

@@ -23,6 +23,13 @@ def _method(result: GateResult) -> str:
     corr = "" if result.correction in ("", "none") else f" after {result.correction.capitalize()}'s correction"
     text = (f"A drop fails its rule when it is larger than the rule's tolerance and significant at "
             f"alpha = {result.alpha:g}{corr} over {result.tests} paired test{'s' if result.tests != 1 else ''}.")
+    suites = list(dict.fromkeys(r.subject.split(":", 1)[0] for r in result.rules if r.rule == "target"))
+    if suites:
+        margins = sorted({r.margin for r in result.rules if r.rule == "target" and r.margin is not None})
+        text += (f" The fine-tune must beat the base on each suite it was trained for ({', '.join(suites)}): "
+                 f"a gain{f' of at least {margins[0]:g}' if len(margins) == 1 else ''}, significant at "
+                 f"alpha = {result.alpha:g} one-sided, uncorrected (every such rule must pass, so a fine-tune "
+                 "without a real gain on a suite passes at most alpha of the time).")
     if result.baseline is not None:
         b = result.baseline
         how = "paired per item" if b.paired else "unpaired (no item_scores.json.gz on one side)"

@@ -67,7 +67,7 @@ def tested(rule: str, subject: str, metric: str, reference: str, tolerance: floa
                     reference=reference, tolerance=tolerance, p_value=drop_p(comp), test=comp.test, n=comp.n)
 
 
-def _drop_rules(rule: str, report: Report, ref: Level, lv: Level, patterns: list[str],
+def drop_rules(rule: str, report: Report, ref: Level, lv: Level, patterns: list[str],
                 spec: GateSpec) -> list[GateRule]:
     metrics = expand(patterns, set(lv.metrics) & set(ref.metrics))
     if not metrics:
@@ -92,7 +92,7 @@ def forgetting(report: Report, spec: GateSpec) -> list[GateRule]:
     if base is None or tuned is None:
         return [missing("forgetting", f"{REFERENCE} (vs {BASE})", f"level {BASE if base is None else REFERENCE} "
                                                                   "is missing from the report")]
-    return _drop_rules("forgetting", report, base, tuned, spec.forgetting_metrics, spec)
+    return drop_rules("forgetting", report, base, tuned, spec.forgetting_metrics, spec)
 
 
 def compression(report: Report, spec: GateSpec, gguf: list[Level]) -> list[GateRule]:
@@ -102,7 +102,7 @@ def compression(report: Report, spec: GateSpec, gguf: list[Level]) -> list[GateR
     ref = level(report, REFERENCE)
     if ref is None:
         return [missing("compression", REFERENCE, f"reference level {REFERENCE} is missing from the report")]
-    return [r for lv in gguf for r in _drop_rules("compression", report, ref, lv, spec.compression_metrics, spec)]
+    return [r for lv in gguf for r in drop_rules("compression", report, ref, lv, spec.compression_metrics, spec)]
 
 
 def kld(spec: GateSpec, gguf: list[Level]) -> list[GateRule]:

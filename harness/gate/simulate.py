@@ -63,6 +63,21 @@ def rebuild(report: Report, scores: ItemScores, keep: Iterable[str] | None = Non
     return report.model_copy(update={"levels": levels, "comparisons": comparisons})
 
 
+def split_fc(scores: ItemScores) -> ItemScores:
+    """Per-item scores of a run scored before fc/call_acc and fc/relevance_acc existed (the demo run in
+    tests/data), with both added as the scorer defines them (harness/evals/fc.py): call_exact on items
+    that need a call (the only ones scored for json_valid) and on irrelevance items (the others)."""
+    def item(task: str, s: dict[str, float]) -> dict[str, float]:
+        if not task.startswith("fc/") or "call_exact" not in s or "call_acc" in s or "relevance_acc" in s:
+            return s
+        return {**s, ("call_acc" if "json_valid" in s else "relevance_acc"): s["call_exact"]}
+
+    return ItemScores(release=scores.release, levels={
+        name: LevelScores(sha256=lv.sha256, tasks={task: {i: item(task, s) for i, s in items.items()}
+                                                    for task, items in lv.tasks.items()})
+        for name, lv in scores.levels.items()})
+
+
 def bootstrap_items(scores: ItemScores, rng: np.random.Generator) -> Sample:
     """Per task, as many items as it has, drawn with replacement (the same draw for every level)."""
     first = next(iter(scores.levels.values()))

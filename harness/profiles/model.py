@@ -164,6 +164,12 @@ class EvalSpec(_Strict):
         return ("on" if v else "off") if isinstance(v, bool) else v
 
 
+# The target rule's metric per suite: its headline (fc: the calls on items that need one; relevance,
+# the other fc headline, is a hold: a gain in calling must not be bought by calling when no tool fits).
+TARGET_METRICS = {"fc": "fc/call_acc", "fr": "fr/mc_acc", "general": "general/acc"}
+TARGET_HOLDS = {"fc": ["fc/relevance_acc"]}
+
+
 class GateSpec(_Strict):
     """The release policy; the decision rule is documented in harness/gate/policy.py and docs/gate.md.
 
@@ -190,6 +196,14 @@ class GateSpec(_Strict):
     # Checks that must be in the report and pass: fnmatch patterns on check names; "{level}" is
     # repeated for every gated level but the base. Every check in the report must pass as well.
     required_checks: list[str] = ["lm_head*", "chat_template:{level}", "eos_probe:{level}", "contamination*", "fidelity*"]
+    # Target rule (harness/gate/target.py): on each suite the fine-tune is trained for, bf16 must beat
+    # the base by at least target_margin, significantly; [] turns it off. Each suite's target metric
+    # and holds (metrics that must not drop meanwhile) default to TARGET_METRICS and TARGET_HOLDS;
+    # entries here replace those of their suite.
+    trained_for: list[str] = ["fc", "fr"]
+    target_margin: float = Field(0.0, ge=0)
+    target_metrics: dict[str, str] = {}
+    target_holds: dict[str, list[str]] = {}
 
     @model_validator(mode="before")
     @classmethod
@@ -209,13 +223,38 @@ class GateSpec(_Strict):
             raise ValueError("limits and tolerances must be finite numbers >= 0")
         return v
 
+    @field_validator("trained_for")
+    @classmethod
+    def _once_each(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("a suite is listed twice")
+        return v
+
+    @field_validator("target_metrics", "target_holds")
+    @classmethod
+    def _metrics_of_their_suite(cls, v: dict[str, Any]) -> dict[str, Any]:
+        # A gain on one suite's metric says nothing about another suite; patterns would make the
+        # one-metric-per-suite test ambiguous.
+        for suite, names in v.items():
+            for name in [names] if isinstance(names, str) else names:
+                if not name.startswith(f"{suite}/") or any(c in name for c in "*?["):
+                    raise ValueError(f"{suite}: {name!r} must be a metric name of suite {suite} ({suite}/...)")
+        return v
+
+    def target_metric(self, suite: str) -> str | None:
+        return {**TARGET_METRICS, **self.target_metrics}.get(suite)
+
+    def target_hold(self, suite: str) -> list[str]:
+        return {**TARGET_HOLDS, **self.target_holds}.get(suite, [])
+
     @property
     def regression(self) -> list[str]:
         return self.compression_metrics if self.regression_metrics is None else self.regression_metrics
 
     def tolerance(self, rule: str, metric: str) -> float:
+        # A target rule's hold is forgetting on the suite trained for: the same tolerance.
         default = {"forgetting": self.forgetting_tolerance, "compression": self.compression_tolerance,
-                   "regression": self.regression_tolerance}[rule]
+                   "regression": self.regression_tolerance, "target": self.forgetting_tolerance}[rule]
         return self.tolerances.get(metric, default)
 
 

@@ -4,7 +4,9 @@ after training and export costs hours on a 9B).
 
 - eval.tasks and eval.suites name tasks and suites the harness knows; eval.limits only tasks it runs;
 - the export ladder has no duplicates and does not repeat the 16-bit outtype;
-- gate.ship names only levels the profile makes (a typo would gate nothing, and pass).
+- gate.ship names only levels the profile makes (a typo would gate nothing, and pass);
+- gate.trained_for names only suites the profile evaluates (the target rule could never pass),
+  each with a target metric that is higher-is-better.
 """
 
 from __future__ import annotations
@@ -37,11 +39,12 @@ def check_profile(profile, path: Path, line_of: Callable[[tuple], int | None]) -
         raise BadInput(path, f"{'.'.join(map(str, loc))}: {what}", line_of(loc))
 
     _check_ladder(profile, refuse)
-    _check_eval(profile, refuse)
+    run = _check_eval(profile, refuse)
     made = levels_made(profile)
     for i, name in enumerate(profile.gate.ship or []):
         if name not in made:
             refuse(("gate", "ship", i), f"{name!r} is not a level this profile makes (levels: {', '.join(made)})")
+    _check_target(profile, run, refuse)
 
 
 def _check_ladder(profile, refuse) -> None:
@@ -55,7 +58,7 @@ def _check_ladder(profile, refuse) -> None:
         seen.add(q)
 
 
-def _check_eval(profile, refuse) -> None:
+def _check_eval(profile, refuse) -> set[str]:
     spec = profile.eval
     known = known_tasks()
     suites = sorted({n.split("/", 1)[0] for n in known})
@@ -71,3 +74,25 @@ def _check_eval(profile, refuse) -> None:
         if name not in run:
             refuse(("eval", "limits", name), f"{name!r} is not a task this profile runs"
                                              + ("" if name in known else " (no such task)"))
+    return run
+
+
+def _check_target(profile, run: set[str], refuse) -> None:
+    from harness.gate.rules import lower_is_better
+
+    gate = profile.gate
+    evaluated = sorted({n.split("/", 1)[0] for n in run})
+    for i, suite in enumerate(gate.trained_for):
+        if suite not in evaluated:
+            refuse(("gate", "trained_for", i),
+                   f"suite {suite!r} is not evaluated by this profile (its suites: {', '.join(evaluated) or 'none'}), "
+                   "so the target rule could never pass; list the suites the fine-tune is trained for "
+                   "(default: fc, fr), or [] to turn the rule off")
+        metric = gate.target_metric(suite)
+        if metric is None:
+            refuse(("gate", "trained_for", i), f"suite {suite!r} has no target metric: set gate.target_metrics.{suite}")
+        if lower_is_better(metric):
+            refuse(("gate", "target_metrics", suite), f"{metric} is lower-is-better: the target rule needs a gain")
+        for name in gate.target_hold(suite):
+            if lower_is_better(name):
+                refuse(("gate", "target_holds", suite), f"{name} is lower-is-better: a hold fails on a drop")

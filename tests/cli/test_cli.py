@@ -74,6 +74,14 @@ def _complete(report: dict, gated=("f16", "q8_0", "q4_k_m"),
     """The canned report with every paired comparison the demo gate needs (missing ones: no change)."""
     report = copy.deepcopy(report)
     have = {(c["a"], c["b"], c["metric"]) for c in report["comparisons"]}
+    # The target rule's base -> bf16 comparisons (this report predates fc/call_acc and fc/relevance_acc):
+    # the gains its levels show on calls and French, relevance unchanged.
+    for lv in report["levels"]:
+        if lv["name"] in ("base", "bf16"):
+            lv["metrics"]["fc/relevance_acc"] = {"value": 0.9, "ci_low": 0.8, "ci_high": 0.95, "n": 40}
+    for m, delta, p in [("fc/call_acc", 0.45, 1e-4), ("fc/relevance_acc", 0.0, 1.0), ("fr/mc_acc", 0.1, 0.03)]:
+        report["comparisons"].append({"a": "base", "b": "bf16", "metric": m, "delta": delta, "ci_low": delta - 0.1,
+                                      "ci_high": delta + 0.1, "p_value": p, "n": 60, "test": "mcnemar"})
     for level in gated:
         for m in metrics:
             if ("bf16", level, m) not in have:
@@ -88,9 +96,12 @@ def _write(tmp_path: Path, report: dict, name: str = "report.json") -> Path:
     return p
 
 
-def test_gate_canned_report_passes():
-    proc = harness("gate", DEMO_REPORT)
-    assert proc.returncode == 0, proc.stdout
+def test_gate_canned_report_passes_but_for_the_target_rule(demo_profile_no_target):
+    assert harness("gate", DEMO_REPORT, "--profile", demo_profile_no_target).returncode == 0
+    proc = harness("gate", DEMO_REPORT)  # without the base -> bf16 comparisons the target rule needs
+    assert proc.returncode == 1, proc.stdout
+    fails = [ln.split()[1:3] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
+    assert fails == [["target", "fc:"], ["target", "fc:"], ["target", "fr:"]], proc.stdout
 
 
 def test_gate_complete_report_passes(tmp_path):

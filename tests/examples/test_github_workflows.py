@@ -79,14 +79,15 @@ def _checked_run(dst: Path) -> None:
 
 
 @pytest.mark.parametrize("with_baseline", [True, False])
-def test_gate_step_runs_as_in_ci(tmp_path: Path, with_baseline: bool) -> None:
+def test_gate_step_runs_as_in_ci(tmp_path: Path, with_baseline: bool, demo_profile_no_target: Path) -> None:
     _shim(tmp_path / "bin")
     work = tmp_path / "work"
     _checked_run(work / "runs" / "demo")
     if with_baseline:
         _checked_run(work / "baseline")
     summary = tmp_path / "summary.md"
-    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "PROFILE": "demo",
+    # The demo run fails the target rule (tests/gate/test_gate_cli.py); this test is about the CI step.
+    env = {**os.environ, "PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "PROFILE": str(demo_profile_no_target),
            "GITHUB_STEP_SUMMARY": str(summary)}
     proc = _run_step(_step(_load("gate.yml"), "Gate against the baseline")["run"], work, env)
     assert proc.returncode == 0, proc.stdout + proc.stderr

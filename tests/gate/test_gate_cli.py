@@ -38,10 +38,11 @@ def _one_line_error(proc: subprocess.CompletedProcess) -> str:
     return lines[0]
 
 
-def test_a_a_against_itself_passes_paired_with_every_output(tmp_path: Path) -> None:
+def test_a_a_against_itself_passes_paired_with_every_output(tmp_path: Path, demo_profile_no_target: Path) -> None:
     run = _run_folder(tmp_path)
     md, out = tmp_path / "summary.md", tmp_path / "gate.json"
-    proc = harness("gate", run, "--baseline", run / "report.json", "--markdown", md, "--json", out, "--update-report")
+    proc = harness("gate", run, "--baseline", run / "report.json", "--markdown", md, "--json", out, "--update-report",
+                   "--profile", demo_profile_no_target)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert proc.stdout.startswith("Gate passed")
     text = md.read_text()
@@ -53,8 +54,8 @@ def test_a_a_against_itself_passes_paired_with_every_output(tmp_path: Path) -> N
     assert written == record
 
 
-def test_missing_required_checks_fail_with_exit_1(tmp_path: Path) -> None:
-    proc = harness("gate", _run_folder(tmp_path, checks=False))
+def test_missing_required_checks_fail_with_exit_1(tmp_path: Path, demo_profile_no_target: Path) -> None:
+    proc = harness("gate", _run_folder(tmp_path, checks=False), "--profile", demo_profile_no_target)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     fails = [ln.split()[2] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
     assert fails == ["eos_probe:bf16", "eos_probe:f16", "eos_probe:q8_0", "eos_probe:q4_k_m", "contamination*", "fidelity*"]
@@ -79,9 +80,23 @@ def test_baseline_with_other_items_is_exit_2(tmp_path: Path) -> None:
     assert "task fr/lang (bf16) scored other items" in line
 
 
-def test_baseline_without_item_scores_is_unpaired(tmp_path: Path) -> None:
+def test_baseline_without_item_scores_is_unpaired(tmp_path: Path, demo_profile_no_target: Path) -> None:
     run, old = _run_folder(tmp_path), _run_folder(tmp_path, "old")
     (old / "item_scores.json.gz").unlink()
     md = tmp_path / "summary.md"
-    assert harness("gate", run, "--baseline", old, "--markdown", md).returncode == 0
+    assert harness("gate", run, "--baseline", old, "--markdown", md, "--profile", demo_profile_no_target).returncode == 0
     assert "unpaired (no item_scores.json.gz on one side)" in md.read_text()
+
+
+def test_demo_run_fails_the_target_rule_by_suite(tmp_path: Path) -> None:
+    """The demo profile keeps the target rule on: this demo run (scored before fc/call_acc existed, and its
+    fine-tune worse than the base on fr/mc_acc) fails it, one line per suite, and nothing else."""
+    proc = harness("gate", _run_folder(tmp_path), "--json", tmp_path / "gate.json")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    failures = json.loads((tmp_path / "gate.json").read_text())["failures"]
+    assert failures == [
+        "target: fc: bf16 fc/call_acc (vs base): no paired comparison base -> bf16 for fc/call_acc in the report",
+        "target: fc: bf16 fc/relevance_acc (vs base), must not drop: none of fc/relevance_acc scored on both base and bf16",
+        "target: fr: the fine-tune (bf16) does not beat the base on fr/mc_acc: gain -0.0333, margin 0, p = 0.5 "
+        "(one-sided, mcnemar, n = 30); it scores below the base"]
+    assert "must beat the base on each suite it was trained for (fc, fr)" in proc.stdout

@@ -29,7 +29,8 @@ def demo() -> tuple[Report, object]:
 
 
 def _spec():
-    return load_profile("demo").gate
+    # The target rule off: the demo fails it (tests/gate/test_target_demo.py); these tests are about the others.
+    return load_profile("demo").gate.model_copy(update={"trained_for": []})
 
 
 def _failed(result) -> list[tuple[str, str]]:

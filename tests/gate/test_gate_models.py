@@ -53,7 +53,7 @@ def test_merged_model_with_changed_template_fails_the_gates_template_rule(embedd
     report.checks = [check if c.name == "chat_template:bf16" else c for c in report.checks]
     report.checks += [Check(name="contamination", passed=True), Check(name="fidelity:f16", passed=True)]
     report.checks += [Check(name=f"eos_probe:{lv.name}", passed=True, level=lv.name) for lv in report.levels]
-    result = evaluate_gate(report, load_profile("demo").gate)
+    result = evaluate_gate(report, load_profile("demo").gate.model_copy(update={"trained_for": []}))  # the demo fails it
     assert [(r.rule, r.subject) for r in result.rules if not r.passed] == [("checks", "chat_template:bf16")]
     assert "user-only" in result.failures[0]
 
@@ -106,7 +106,7 @@ def test_model_with_noisy_weights_fails_forgetting_and_regression(embedded_hf_di
     before, before_scores = run("previous", clean)  # the baseline: the fine-tune was the clean model
     after, after_scores = run("current", broken)
     policy = GateSpec(forgetting_metrics=["fr/lang_fr"], compression_metrics=[], regression_metrics=["fr/lang_fr"],
-                      required_checks=[], kld_max={})
+                      required_checks=[], kld_max={}, trained_for=[])
     same = evaluate_gate(before, policy, Baseline(before, before_scores, "previous"), before_scores)
     assert same.passed, same.failures
     result = evaluate_gate(after, policy, Baseline(before, before_scores, "previous"), after_scores)
