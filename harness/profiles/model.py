@@ -176,6 +176,7 @@ class GateSpec(_Strict):
     A statistical rule fails when the paired drop is material (delta < -tolerance) and significant
     (p after `correction` across every statistical rule of one gate < alpha). Metric entries are
     names or fnmatch patterns ("fc/*" = every fc metric, per suite and per task), higher is better.
+    The target rule asks the inverse: a material, significant gain of bf16 over the base.
     """
 
     ship: list[str] | None = None  # levels that are gated; None = all levels

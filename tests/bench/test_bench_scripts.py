@@ -52,6 +52,9 @@ def test_gate_false_alarm_prints_every_correction():
     out = _run("gate_false_alarm.py", "--replicates", "3", timeout=300)
     for method in ("holm", "bonferroni", "none"):
         assert re.search(rf"\| {method} \|( [0-9.]+% \|)+", out), out
+    # The target rule's false passes under A/A, per trained-for suite and for the whole rule.
+    assert re.search(r"\| levels the demo ships, baseline paired \|( [0-9.]+% \|){3}\n", out), out
+    assert re.search(r"\| fc gain \| fr gain \| every target rule \|", out), out
 
 
 def test_fault_kill_reads_stages_and_the_stage_in_flight(tmp_path):
