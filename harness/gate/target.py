@@ -26,7 +26,8 @@ import math
 
 from harness.gate.rules import BASE, REFERENCE, drop_rules, level, missing
 from harness.profiles.model import GateSpec
-from harness.report.model import Comparison, GateRule, Report
+from harness.records.gate import GateRule
+from harness.records.report import Comparison, Report
 
 RULE = "target"
 

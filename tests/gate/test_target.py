@@ -6,7 +6,8 @@ import pytest
 
 from harness.gate import evaluate_gate, gate_markdown, gate_text
 from harness.profiles.model import GateSpec
-from harness.report.model import Comparison, GateResult, Level, Metric, Report, report_json
+from harness.records.gate import GateResult
+from harness.records.report import Comparison, Level, Metric, Report, report_json
 
 SPEC = GateSpec(compression_metrics=[], forgetting_metrics=["general/acc"], required_checks=[], kld_max={})
 FC, REL, FR = "fc/call_acc", "fc/relevance_acc", "fr/mc_acc"

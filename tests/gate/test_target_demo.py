@@ -11,8 +11,8 @@ import pytest
 from harness.gate import evaluate_gate
 from harness.gate.simulate import aa_run, bootstrap_items, rebuild, resample, split_fc
 from harness.profiles import load_profile
-from harness.report.items import LevelScores, load_item_scores
-from harness.report.model import Report, load_report
+from harness.records.items import LevelScores, load_item_scores
+from harness.records.report import Report, load_report
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_run"
 TARGETED = {"fc/call_acc", "fc/relevance_acc", "fr/mc_acc"}
