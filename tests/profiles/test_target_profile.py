@@ -16,7 +16,12 @@ def _load(tmp_path, text: str):
     return load_profile(str(path)), path
 
 
-@pytest.mark.parametrize("name", ["demo", "4b", "9b"])
+def test_demo_turns_the_target_rule_off() -> None:
+    # Its fine-tune does not beat the base with relevance held (tests/gate/test_target_demo.py; issue 15).
+    assert load_profile("demo").gate.trained_for == []
+
+
+@pytest.mark.parametrize("name", ["4b", "9b"])
 def test_builtin_profiles_train_for_fc_and_fr(name: str) -> None:
     gate = load_profile(name).gate
     assert gate.trained_for == ["fc", "fr"] and gate.target_margin == 0.0
