@@ -118,3 +118,17 @@ def demo_profile_no_target(tmp_path: Path) -> Path:
     path = tmp_path / "demo-no-target.yaml"
     path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def demo_profile_default_target(tmp_path: Path) -> Path:
+    """The demo profile under the default target rule (the built-in demo turns it off: its fine-tune fails it)."""
+    import yaml
+
+    from harness.profiles.model import BUILTIN_DIR
+
+    raw = yaml.safe_load((BUILTIN_DIR / "demo.yaml").read_text(encoding="utf-8"))
+    raw.setdefault("gate", {}).pop("trained_for", None)
+    path = tmp_path / "demo-default-target.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path

@@ -96,9 +96,11 @@ def _write(tmp_path: Path, report: dict, name: str = "report.json") -> Path:
     return p
 
 
-def test_gate_canned_report_passes_but_for_the_target_rule(demo_profile_no_target):
+def test_gate_canned_report_passes_but_for_the_target_rule(demo_profile_no_target, demo_profile_default_target):
     assert harness("gate", DEMO_REPORT, "--profile", demo_profile_no_target).returncode == 0
-    proc = harness("gate", DEMO_REPORT)  # without the base -> bf16 comparisons the target rule needs
+    assert harness("gate", DEMO_REPORT).returncode == 0  # the built-in demo profile turns the rule off
+    # Under the default rule: without the base -> bf16 comparisons the target rule needs.
+    proc = harness("gate", DEMO_REPORT, "--profile", demo_profile_default_target)
     assert proc.returncode == 1, proc.stdout
     fails = [ln.split()[1:3] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
     assert fails == [["target", "fc:"], ["target", "fc:"], ["target", "fr:"]], proc.stdout
