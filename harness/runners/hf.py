@@ -3,7 +3,7 @@ length-sorted batches when a GPU is present, else on CPU in float32 (the path th
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 from pathlib import Path
 
@@ -14,7 +14,11 @@ from harness.runners.engine import EngineInfo
 
 
 CPU_BATCH = 8
-GPU_LL_TOKENS = 32_768  # padded tokens per log-likelihood forward on the GPU (bf16 logits: 16 GB at 248k vocab)
+# One log-likelihood forward on the GPU: padded tokens (activations), kept logit rows (8k x 248k vocab in
+# bf16 = 4 GB, and as much again in float32 for the scored rows), and rows.
+GPU_LL_TOKENS = 65_536
+GPU_LL_LOGITS = 8_192
+GPU_LL_ROWS = 1_024
 GPU_BATCH = 64  # one H200 holds 64 sequences of a 4B/9B model at n_ctx 8192 in bf16 with room to spare
 
 
@@ -35,6 +39,16 @@ def hf_settings(device: str, batch_size: int | None = None) -> tuple[str, int]:
     return ("bfloat16" if on_gpu else "float32"), batch_size or (GPU_BATCH if on_gpu else CPU_BATCH)
 
 
+def _importable(module: str) -> bool:
+    """What transformers' kernel lookup does (it imports, and falls back silently on any error): a
+    package that is installed but fails to import (a Triton or torch mismatch) is a fallback too."""
+    try:
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001  any failure means transformers took its PyTorch path
+        return False
+    return True
+
+
 def hf_engine(config, device: str, batch_size: int | None = None) -> EngineInfo:
     """What runs an HF level, for the report and `harness doctor`: `config` is the model's config (or
     config.json read as a dict). Qwen3.5's linear attention runs on flash-linear-attention and
@@ -46,10 +60,8 @@ def hf_engine(config, device: str, batch_size: int | None = None) -> EngineInfo:
     dtype, batch = hf_settings(device, batch_size)
     info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch)
     if "linear_attention" in layer_types:
-        fla = importlib.util.find_spec("fla") is not None
-        conv = importlib.util.find_spec("causal_conv1d") is not None
-        info.linear_attention = "fla" if fla else "pytorch fallback (slow)"
-        info.causal_conv1d = "kernel" if conv else "pytorch fallback"
+        info.linear_attention = "fla" if _importable("fla.ops.gated_delta_rule") else "pytorch fallback (slow)"
+        info.causal_conv1d = "kernel" if _importable("causal_conv1d") else "pytorch fallback"
     if device.startswith("cuda"):
         import torch
 
@@ -71,6 +83,8 @@ class HFRunner(ChatPromptMixin):
         self.path = path
         self.device = device or pick_device()
         self.dtype, self.batch_size = hf_settings(self.device, batch_size)
+        # Log-likelihood's fast path (unmasked, logits_to_keep, float32), on the GPU; the CPU keeps the exact one.
+        self.fast_scoring = self.device.startswith("cuda")
         self.n_ctx = n_ctx  # the same context limit as the GGUF levels, so every level sees the same items
         self.tokenizer = AutoTokenizer.from_pretrained(path)
         self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype),
@@ -134,50 +148,77 @@ class HFRunner(ChatPromptMixin):
         with torch.inference_mode():
             return self.model(torch.tensor([tokens], device=self.device)).logits[0].float().cpu().numpy()
 
-    def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
-        import torch
+    def _ll_tokens(self, context: str, continuation: str) -> tuple[list[int], int]:
+        ctx = self._encode(context)
+        whole = self._encode(context + continuation)
+        cont = whole[len(ctx):] if whole[: len(ctx)] == ctx else self._encode(continuation)
+        return ctx + cont, len(ctx)
 
-        seqs = []
-        for context, continuation in requests:
-            ctx = self._encode(context)
-            whole = self._encode(context + continuation)
-            cont = whole[len(ctx):] if whole[: len(ctx)] == ctx else self._encode(continuation)
-            seqs.append((ctx + cont, len(ctx)))
+    def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
+        seqs = [self._ll_tokens(c, x) for c, x in requests]
         out: list[tuple[float, bool]] = [(0.0, False)] * len(seqs)
-        for idx in self._ll_batches([len(t) for t, _ in seqs]):
-            batch = [seqs[i] for i in idx]
-            width = max(len(t) for t, _ in batch)
-            # Padded on the right: a causal model's logits at real positions do not depend on what follows
-            # them, so each row scores as if alone.
-            ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t, _ in batch], device=self.device)
-            mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t, _ in batch], device=self.device)
-            with torch.inference_mode():
-                logits = self.model(input_ids=ids, attention_mask=mask).logits
-                # Only the continuation rows leave the device: a batch's full logits are B x T x vocab.
-                rows = [logits[r, n_ctx - 1 : len(t) - 1].float().cpu().numpy() for r, (t, n_ctx) in enumerate(batch)]
-            del logits
-            for row, (tokens, n_ctx) in enumerate(batch):
-                lg = rows[row].astype(np.float64)
-                m = lg.max(-1, keepdims=True)
-                logp = lg - m - np.log(np.exp(lg - m).sum(-1, keepdims=True))
-                target = np.array(tokens[n_ctx:])
-                out[idx[row]] = (float(logp[np.arange(len(target)), target].sum()), bool((logp.argmax(-1) == target).all()))
+        for idx in self._ll_batches([len(t) for t, _ in seqs], [n for _, n in seqs]):
+            for i, result in zip(idx, self._score_batch([seqs[i] for i in idx]), strict=True):
+                out[i] = result
         return out
 
-    def _ll_batches(self, lengths: list[int]) -> list[list[int]]:
-        """Batches of request indices. On the GPU: length-sorted, at most `batch_size` rows and
-        GPU_LL_TOKENS padded tokens each (the logits of a batch are B x T x vocab, 248k wide for Qwen3.5).
-        On the CPU: request order in fixed batches, as before (the demo's numbers stay put)."""
+    def _score_batch(self, batch: list[tuple[list[int], int]]) -> list[tuple[float, bool]]:
+        """One forward over right-padded rows; everything but two numbers a row stays on the device.
+        On the GPU: no mask (a causal model's real positions never see the pads on their right, in
+        attention and in the linear-attention recurrence alike, so the fast causal kernels run) and
+        logits only from the first scored position on (`logits_to_keep`: the full B x T x 248k logits
+        of Qwen3.5 are gigabytes); bf16 logits, log-softmax in float32. On the CPU: masked, float64, as before."""
+        import torch
+
+        fast = self.fast_scoring
+        width = max(len(t) for t, _ in batch)
+        # Position p's logits predict token p + 1; an empty context leaves its first token unscored.
+        first = min(max(n_ctx, 1) for _, n_ctx in batch) - 1
+        ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t, _ in batch], device=self.device)
+        rows, cols, targets = [], [], []
+        for r, (tokens, n_ctx) in enumerate(batch):
+            for p in range(max(n_ctx, 1), len(tokens)):
+                rows.append(r)
+                cols.append(p - 1 - first)
+                targets.append(tokens[p])
+        with torch.inference_mode():
+            if fast:
+                logits = self.model(input_ids=ids, logits_to_keep=width - first).logits
+            else:
+                mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t, _ in batch], device=self.device)
+                logits = self.model(input_ids=ids, attention_mask=mask).logits[:, first:]
+            row_t = torch.tensor(rows, dtype=torch.long, device=self.device)
+            target = torch.tensor(targets, dtype=torch.long, device=self.device)
+            picked = logits[row_t, torch.tensor(cols, dtype=torch.long, device=self.device)]
+            picked = picked.to(torch.float32 if fast else torch.float64)
+            del logits
+            token_logp = picked.log_softmax(-1).gather(1, target[:, None])[:, 0]
+            missed = (picked.argmax(-1) != target).to(picked.dtype)
+            sums = torch.zeros(len(batch), dtype=picked.dtype, device=self.device).index_add_(0, row_t, token_logp)
+            misses = torch.zeros(len(batch), dtype=picked.dtype, device=self.device).index_add_(0, row_t, missed)
+            return [(float(s), m == 0) for s, m in zip(sums.tolist(), misses.tolist(), strict=True)]
+
+    def _ll_batches(self, lengths: list[int], contexts: list[int] | None = None) -> list[list[int]]:
+        """Batches of request indices. On the GPU: length-sorted, at most GPU_LL_ROWS rows,
+        GPU_LL_TOKENS padded tokens and GPU_LL_LOGITS kept logit rows (batch x positions from the
+        first scored one) each. On the CPU: request order in fixed batches, as before (the demo's numbers
+        stay put)."""
         if not self.device.startswith("cuda"):
             return [list(range(s, min(s + self.batch_size, len(lengths)))) for s in range(0, len(lengths), self.batch_size)]
+        contexts = contexts if contexts is not None else [n - 1 for n in lengths]
         batches: list[list[int]] = []
+        first = 0  # the smallest context of the current batch
         for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
             cur = batches[-1] if batches else None
             # Sorted ascending, so this row is the widest of the batch it joins.
-            if cur is not None and len(cur) < self.batch_size and (len(cur) + 1) * lengths[i] <= GPU_LL_TOKENS:
-                cur.append(i)
-            else:
-                batches.append([i])
+            if cur is not None:
+                n, lo = len(cur) + 1, min(first, contexts[i])
+                if n <= GPU_LL_ROWS and n * lengths[i] <= GPU_LL_TOKENS and n * (lengths[i] - lo) <= GPU_LL_LOGITS:
+                    cur.append(i)
+                    first = lo
+                    continue
+            batches.append([i])
+            first = contexts[i]
         return batches
 
     def tokenize(self, text: str) -> list[int]:

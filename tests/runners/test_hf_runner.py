@@ -37,6 +37,24 @@ def test_batched_loglikelihood_equals_one_at_a_time(hf) -> None:
 
 
 @pytest.mark.slow
+def test_fast_scoring_path_equals_the_exact_one(hf) -> None:
+    """The GPU's scoring path (no mask over right padding, logits_to_keep, float32) run on the CPU model:
+    the same sums as the masked float64 path; an empty context leaves its first token unscored and an
+    empty continuation scores 0 and counts as greedy."""
+    requests = [(hf.chat_prompt(s.messages, None), c) for s in mc_samples()[:3] for c in s.choices]
+    requests += [("", "Bonjour tout le monde"), ("Le chat", "")]
+    exact = hf.loglikelihood(requests)
+    hf.fast_scoring = True
+    try:
+        fast = hf.loglikelihood(requests)
+    finally:
+        hf.fast_scoring = False
+    assert max(abs(a[0] - b[0]) for a, b in zip(exact, fast, strict=True)) < 1e-3
+    assert [a[1] for a in exact] == [b[1] for b in fast]
+    assert exact[-1] == (0.0, True) and exact[-2][0] < 0
+
+
+@pytest.mark.slow
 def test_generation_stops_at_the_context_limit(hf) -> None:
     short = hf.chat_prompt([{"role": "user", "content": "Bonjour !"}], None)
     n_short = len(hf.tokenize(short))
@@ -60,16 +78,22 @@ def _bare_runner(device: str, batch_size: int):
     return runner
 
 
-def test_gpu_loglikelihood_batches_are_length_sorted_within_token_budget():
-    from harness.runners.hf import GPU_LL_TOKENS
+def test_gpu_loglikelihood_batches_are_length_sorted_within_their_budgets(monkeypatch):
+    from harness.runners import hf
 
-    lengths = [5, 3000, 40, 9000, 7, 700, 700, 12000, 1]
-    batches = _bare_runner("cuda", 4)._ll_batches(lengths)
+    monkeypatch.setattr(hf, "GPU_LL_ROWS", 4)
+    lengths = [5, 3000, 40, 9000, 7, 700, 700, 12000, 1, 30, 31, 32, 33, 34]
+    contexts = [n - 1 for n in lengths]
+    contexts[lengths.index(12000)] = 4000  # a long continuation: 8k logit rows alone
+    batches = _bare_runner("cuda", 64)._ll_batches(lengths, contexts)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for b in batches:
-        assert len(b) <= 4 and len(b) * max(lengths[i] for i in b) <= max(GPU_LL_TOKENS, lengths[b[0]])
+        width, first = max(lengths[i] for i in b), min(contexts[i] for i in b)
+        assert len(b) == 1 or (len(b) <= 4 and len(b) * width <= hf.GPU_LL_TOKENS
+                               and len(b) * (width - first) <= hf.GPU_LL_LOGITS)
     flat = [lengths[i] for b in batches for i in b]
     assert flat == sorted(lengths)
+    assert max(len(b) for b in batches) == 4  # the short ones share batches up to the row cap
 
 
 def test_cpu_loglikelihood_batches_keep_request_order():

@@ -1,0 +1,63 @@
+"""One level of a profile's full task set (rendered by bench/gpu_prepare.py), a stated fraction of it run
+through a harness runner the way the pipeline drives it, timed and scaled to the whole level.
+
+How the pipeline drives a runner (harness/pipeline/evaluate.py run_task, general.py): generation items
+of a task sorted by prompt and handed over `batch_size` at a time (the store's commit unit); each
+multiple-choice item of our own as one loglikelihood call over its choices; an lm-eval task's requests
+(query, " " + choice) in one call (HFLM for HF levels, the runner itself for GGUF levels).
+Sampling: every k-th item of each task (k = 1 / fraction) of tasks with more than two batches of
+items, the whole task otherwise; each task's time is scaled by its items / items run."""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from typing import Any
+
+
+def _sample(items: list, fraction: float, batch: int) -> list:
+    if len(items) <= 2 * batch or fraction >= 1:
+        return items
+    k = max(1, round(1 / fraction))
+    return items[::k]
+
+
+def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_loglikelihood,
+              budget_cap: int | None = None) -> dict[str, float]:
+    """Seconds per part of one level, scaled to the full task set; `lm_loglikelihood(requests)` scores the
+    general tasks' (context, continuation) requests as the level's lm-eval model would."""
+    by_task: dict[str, list] = defaultdict(list)
+    for g in level["generate"]:
+        by_task[g["task"]].append(g)
+    parts: dict[str, float] = defaultdict(float)
+    new_tokens = 0
+    for task, items in sorted(by_task.items()):
+        run = sorted(_sample(items, fraction, batch), key=lambda g: g["prompt"])
+        t = time.perf_counter()
+        for s in range(0, len(run), batch):
+            chunk = run[s : s + batch]
+            budget = min(chunk[0]["max_new_tokens"], budget_cap or 1 << 30)  # a cap: smoke tests only
+            outs = runner.generate_with_stop([g["prompt"] for g in chunk], budget)
+            new_tokens += sum(o.n_tokens for o in outs) * len(items) / len(run)
+        parts["generate"] += (time.perf_counter() - t) * len(items) / len(run)
+        print(f"    {task}: {len(run)}/{len(items)} items, {time.perf_counter() - t:.1f} s", flush=True)
+    mc = level["choices"]
+    run = _sample(mc, fraction, batch)
+    t = time.perf_counter()
+    for item in run:
+        runner.loglikelihood([(item["context"], c) for c in item["choices"]])
+    parts["choices"] += (time.perf_counter() - t) * len(mc) / max(1, len(run))
+    by_general: dict[str, list] = defaultdict(list)
+    for g in level["general"]:
+        by_general[g["task"]].append(g)
+    for task, items in sorted(by_general.items()):
+        run = _sample(items, fraction, batch)
+        reqs = [(d["query"], " " + c) for d in run for c in d["choices"]]
+        t = time.perf_counter()
+        lm_loglikelihood(reqs)
+        parts["general"] += (time.perf_counter() - t) * len(items) / len(run)
+        print(f"    {task}: {len(run)}/{len(items)} items ({len(reqs)} requests), {time.perf_counter() - t:.1f} s",
+              flush=True)
+    parts["total"] = parts["generate"] + parts["choices"] + parts["general"]
+    parts["new_tokens"] = new_tokens
+    return dict(parts)

@@ -1,0 +1,82 @@
+"""What bench/eval_gpu.py runs on the GPU machine, rendered here (the GPU machine has neither the eval data
+nor the network): the tokenizer, 64 BFCL `live_multiple` prompts for the side-by-side rates, and the whole
+task set of one level of a profile (`4b` by default), the same prompts and requests the pipeline builds:
+every generation prompt through the official Qwen3.5 template with the profile's thinking setting,
+every multiple-choice item of our own tasks as (context, choice) pairs, and every lm-eval general item
+(MMLU, HellaSwag, ARC) as lm-eval's (query, " " + choice) requests."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+class _TemplateOnly:
+    """The runners' chat_prompt without a model: the template, its tokens and the profile's variables."""
+
+    def __init__(self, template: str, variables: dict[str, Any]):
+        from harness.runners._chat import ChatPromptMixin
+
+        self._mixin = type("T", (ChatPromptMixin,), {})()
+        self._mixin.chat_template, self._mixin.bos_token, self._mixin.eos_token = template, "", "<|im_end|>"
+        self._mixin.path, self._mixin.template_vars = "Qwen3.5 template", variables
+
+    def chat_prompt(self, messages, tools, reasoning: bool = True) -> str:
+        return self._mixin.chat_prompt(messages, tools, reasoning)
+
+
+def level_task_set(profile_name: str, template: str) -> dict[str, Any]:
+    """{"generate": [{task, prompt, max_new_tokens}], "choices": [{task, context, choices}],
+    "general": [{task, query, choices}]} of one level of the profile."""
+    from harness.chat.thinking import ChatSettings
+    from harness.evals.core import select
+    from harness.evals.general import load_docs
+    from harness.evals.registry import resolve
+    from harness.pipeline.evaluate import task_chat
+    from harness.profiles.model import load_profile
+
+    spec = load_profile(profile_name).eval
+    chat = ChatSettings.from_eval(spec).for_template(template)
+    tasks, general = resolve(spec.suites, spec.tasks)
+    out: dict[str, list] = {"generate": [], "choices": [], "general": []}
+    render = _TemplateOnly(template, chat.variables)  # the level's runner renders with these (LazyRunner)
+    for task in tasks:
+        samples = select(spec.limits.get(task.name, spec.limit), task.dataset())
+        budget = task_chat(task, chat).budget(task.max_new_tokens or spec.max_new_tokens)
+        for s in samples:
+            if task.solver == "generate":
+                out["generate"].append({"task": task.name, "prompt": render.chat_prompt(s.messages, s.tools),
+                                        "max_new_tokens": budget})
+            else:
+                out["choices"].append({"task": task.name, "choices": list(s.choices or []),
+                                       "context": render.chat_prompt(s.messages, s.tools, reasoning=False)})
+    for name in general:
+        for d in load_docs(name, spec.limits.get(name, spec.limit)):
+            out["general"].append({"task": name, "query": d["query"], "choices": d["choices"]})
+    return out
+
+
+def prepare(tokenizer: Path, out: Path, profile: str, n_prompts: int) -> None:
+    from harness.chat.template import render
+    from harness.chat.tools import to_template_messages
+    from harness.evals.bfcl import bfcl_samples
+
+    out.mkdir(parents=True, exist_ok=True)
+    template = (tokenizer / "chat_template.jinja").read_text(encoding="utf-8")
+    prompts = []
+    for s in bfcl_samples("live_multiple")[:n_prompts]:
+        msgs, tools = to_template_messages(s.messages, s.tools, True)
+        prompts.append(render(template, msgs, tools=tools, variables={"enable_thinking": False}))
+    (out / "prompts.json").write_text(json.dumps(prompts))
+    for f in tokenizer.iterdir():
+        if f.name.startswith(("tokenizer", "special_tokens", "chat_template")):
+            shutil.copy2(f, out / f.name)
+    level = level_task_set(profile, template)
+    with gzip.open(out / "level.json.gz", "wt", encoding="utf-8") as fh:
+        json.dump({"profile": profile, **level}, fh)
+    n_gen, n_mc = len(level["generate"]), len(level["choices"])
+    print(f"{len(prompts)} prompts; level of {profile}: {n_gen} generation items, {n_mc} multiple-choice items "
+          f"of our own, {len(level['general'])} general (lm-eval) items -> {out}")
