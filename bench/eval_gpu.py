@@ -104,7 +104,7 @@ def part_diag(a, runner, prompts, out: Path) -> None:
     model, tok, eos = runner.model, runner.tokenizer, runner.eos_ids
     print("kernels bound by transformers:", json.dumps(gpu_hf.bound_kernels()))
     gpu_hf.decode_steps(model, tok, prompts[:8], [8], 2, eos)  # warm-up
-    gpu_hf.decode_steps(model, tok, prompts, [1, 64, 256], 8, eos)
+    gpu_hf.decode_steps(model, tok, prompts, [int(b) for b in a.diag_batches.split(",")], 8, eos)
     try:
         print(f"  bare forward loop, batch 64: {gpu_hf.raw_decode_ms(model, tok, prompts, 8):.1f} ms/step")
     except Exception as e:  # noqa: BLE001  a diagnostic: report and go on
@@ -130,7 +130,8 @@ def part_gguf(a, model_dir: Path, prompts, results, work: Path) -> dict[str, Pat
 
     bin_dir = Path(a.llama_bin)
     files = {"bf16": gpu_gguf.convert(model_dir, work / "bf16.gguf", Path(a.converter))}
-    files["q4_k_m"] = gpu_gguf.quantize(files["bf16"], work / "q4_k_m.gguf")
+    if "q4_k_m" in a.gguf_types.split(","):
+        files["q4_k_m"] = gpu_gguf.quantize(files["bf16"], work / "q4_k_m.gguf")
     reqs = requests_of(prompts)
     for name, path in files.items():
         runner = GGUFRunner(path, n_ctx=8192)
@@ -205,6 +206,28 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path) -> None:
               f"runs to its budget")
 
 
+def part_project(out: Path, bench_dir: Path) -> None:
+    """The 8 levels of the profile from the rates measured in this session (results.json) and the level's
+    token counts (bench/gpu_prepare.py): work / rate per part, random weights (every answer to its budget)."""
+    res = json.loads((out / "results.json").read_text())
+    c = json.loads(gzip.open(bench_dir / "level.json.gz", "rt").read())["counts"]
+    print(f"level work: {c['generate_items']:,} generations ({c['prompt_tokens']:,} prompt tokens, "
+          f"{c['budget_tokens']:,} new tokens at their budgets), {c['general_requests']:,} lm-eval requests "
+          f"({c['general_tokens']:,} tokens), {c['choice_requests']} choice requests ({c['choice_tokens']:,} tokens)")
+    hf = c["budget_tokens"] / res["hf_gen"][0] + c["general_tokens"] / res.get("hflm", res["hf_ll"][0]) \
+        + c["choice_tokens"] / res["hf_ll"][0]
+    print(f"HF level: {c['budget_tokens'] / res['hf_gen'][0] / 60:.0f} min generating at {res['hf_gen'][0]:,.0f} new "
+          f"tok/s + {c['general_tokens'] / res.get('hflm', res['hf_ll'][0]) / 60:.1f} min lm-eval = {hf / 3600:.2f} h")
+    for name in ("bf16", "q4_k_m"):
+        if f"gguf_gen_{name}" not in res:
+            continue
+        for who, i in (("harness", 0), ("at the bare engine's rates", 1)):
+            g = c["budget_tokens"] / res[f"gguf_gen_{name}"][i] + \
+                (c["general_tokens"] + c["choice_tokens"]) / res[f"gguf_ll_{name}"][i]
+            print(f"GGUF {name} level, {who}: {g / 3600:.2f} h; 8 levels (2 HF + 6 GGUF, each GGUF as {name}): "
+                  f"PROJECTION {(2 * hf + 6 * g) / 3600:.1f} h (goal <= 2 h)")
+
+
 def run(a) -> None:
     import torch
     import transformers
@@ -226,10 +249,11 @@ def run(a) -> None:
         runner = HFRunner(model_dir, n_ctx=8192, device=gpu_hf.dev())
         print("engine:", runner.engine.model_dump_json())
     results: dict = {}
-    if "diag" in parts:
-        part_diag(a, runner, prompts, out)
     if "hf" in parts:
         part_hf(a, runner, prompts, results)
+        (out / "results.json").write_text(json.dumps(results, indent=1))  # kept if a later part overruns
+    if "diag" in parts:
+        part_diag(a, runner, prompts, out)
     gguf_files = {n: work / f"{n}.gguf" for n in ("bf16", "q4_k_m") if (work / f"{n}.gguf").is_file()}
     if "gguf" in parts:
         gguf_files = part_gguf(a, model_dir, prompts, results, work)  # the HF model's 8 GB stay: room enough
@@ -237,6 +261,8 @@ def run(a) -> None:
         part_level(a, runner, gguf_files, bench)
     old = json.loads((out / "results.json").read_text()) if (out / "results.json").is_file() else {}
     (out / "results.json").write_text(json.dumps({**old, **results}, indent=1))
+    if "project" in parts:
+        part_project(out, bench)
 
 
 def main() -> None:
@@ -257,6 +283,8 @@ def main() -> None:
     r.add_argument("--new", type=int, default=128)
     r.add_argument("--reps", type=int, default=2, help="timed runs of each side, alternating; the best is kept")
     r.add_argument("--gguf-batch", type=int, default=64)
+    r.add_argument("--gguf-types", default="bf16,q4_k_m")
+    r.add_argument("--diag-batches", default="1,64,256")
     r.add_argument("--fraction", type=float, default=1 / 16)
     r.add_argument("--skip-gguf-level", action="store_true")
     r.add_argument("--budget-cap", type=int, help="cap every generation budget (a smoke test of the bench only)")

@@ -59,6 +59,24 @@ def level_task_set(profile_name: str, template: str) -> dict[str, Any]:
     return out
 
 
+def _counts(tokenizer: Path, level: dict[str, Any]) -> dict[str, int]:
+    """Tokens of the level's work, for bench/eval_gpu.py's projection from measured rates."""
+    from transformers import AutoTokenizer
+
+    tok = AutoTokenizer.from_pretrained(tokenizer)
+
+    def n(texts: list[str]) -> int:
+        return sum(len(x) for x in tok(texts, add_special_tokens=False)["input_ids"])
+
+    gen = level["generate"]
+    return {"generate_items": len(gen), "prompt_tokens": n([g["prompt"] for g in gen]),
+            "budget_tokens": sum(g["max_new_tokens"] for g in gen),
+            "general_requests": sum(len(g["choices"]) for g in level["general"]),
+            "general_tokens": n([g["query"] + " " + c for g in level["general"] for c in g["choices"]]),
+            "choice_requests": sum(len(g["choices"]) for g in level["choices"]),
+            "choice_tokens": n([g["context"] + c for g in level["choices"] for c in g["choices"]])}
+
+
 def prepare(tokenizer: Path, out: Path, profile: str, n_prompts: int) -> None:
     from harness.chat.template import render
     from harness.chat.tools import to_template_messages
@@ -75,6 +93,7 @@ def prepare(tokenizer: Path, out: Path, profile: str, n_prompts: int) -> None:
         if f.name.startswith(("tokenizer", "special_tokens", "chat_template")):
             shutil.copy2(f, out / f.name)
     level = level_task_set(profile, template)
+    level["counts"] = _counts(tokenizer, level)
     with gzip.open(out / "level.json.gz", "wt", encoding="utf-8") as fh:
         json.dump({"profile": profile, **level}, fh)
     n_gen, n_mc = len(level["generate"]), len(level["choices"])
