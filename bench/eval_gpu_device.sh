@@ -6,7 +6,9 @@
 #   evalbench/     bench/eval_gpu.py prepare's output (tokenizer.json may be gzipped)
 # Usage, from the repository root:  bash bench/eval_gpu_device.sh CARRY "PARTS_BEFORE_BUILD" "PARTS_AFTER" [run args]
 # The llama.cpp build runs in the background (nice, 12 jobs) while the first parts use the GPU;
-# FIRST_TIMEOUT / SECOND_TIMEOUT (s) bound the two runs.
+# FIRST_TIMEOUT / SECOND_TIMEOUT (s) bound the two runs. Measured 2026-12-01 (one call): model built and saved
+# 12 s, llama.cpp build 273 s beside the HF part, conversion to bf16 GGUF 48 s. Plan 10 minutes for
+# `hf,diag` + `gguf,project` at the defaults: the first call of this script ran out at 420 s.
 set -uo pipefail
 C=$1 FIRST=$2 SECOND=$3
 shift 3
