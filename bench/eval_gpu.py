@@ -265,7 +265,10 @@ def run(a) -> None:
     old = json.loads((out / "results.json").read_text()) if (out / "results.json").is_file() else {}
     (out / "results.json").write_text(json.dumps({**old, **results}, indent=1))
     if "project" in parts:
-        part_project(out, bench)
+        try:
+            part_project(out, bench)
+        except KeyError as e:
+            print(f"PROJECTION: not computed, no {e} rate measured in this session")
 
 
 def main() -> None:

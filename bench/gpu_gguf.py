@@ -42,14 +42,22 @@ def batched_bench(bin_dir: Path, gguf: Path, npp: int, ntg: int, npl: int) -> di
     cmd = [str(bin_dir / "llama-batched-bench"), "-m", str(gguf), "-c", str(n_ctx), "-b", "2048", "-ub", "512",
            "-npp", str(npp), "-ntg", str(ntg), "-npl", str(npl), "-ngl", "99", "-kvu"]
     proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    for line in (proc.stdout + proc.stderr).splitlines():
+    row = parse_batched_bench(proc.stdout + proc.stderr)
+    if row is None:
+        raise RuntimeError(f"llama-batched-bench printed no result: {proc.stdout[-800:]} {proc.stderr[-1500:]}")
+    return row
+
+
+def parse_batched_bench(text: str) -> dict[str, float] | None:
+    """The first result row of llama-batched-bench's table (PP, TG, B, N_KV, T_PP, S_PP, T_TG, S_TG, T, S)."""
+    for line in text.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
         if len(cells) == 10 and re.fullmatch(r"\d+", cells[0] or ""):
-            pp, tg, b, _, t_pp, s_pp, t_tg, s_tg, t, s = cells
+            pp, tg, b, _, t_pp, s_pp, t_tg, s_tg, t, _s = cells
             return {"npp": int(pp), "ntg": int(tg), "npl": int(b), "t_pp": float(t_pp), "s_pp": float(s_pp),
                     "t_tg": float(t_tg), "s_tg": float(s_tg), "t": float(t),
                     "new_per_s": int(tg) * int(b) / float(t)}
-    raise RuntimeError(f"llama-batched-bench printed no result: {proc.stdout[-800:]} {proc.stderr[-1500:]}")
+    return None
 
 
 def runner_generate(runner, prompts: list[str], new: int, batch: int) -> tuple[int, float]:

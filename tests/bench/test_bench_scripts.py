@@ -66,3 +66,24 @@ def test_fault_kill_reads_stages_and_the_stage_in_flight(tmp_path):
     assert fk.in_flight(ref) == "after kld"
     ref.write_text("▶ base SmolLM2\n✓ base 28.6s\n▶ train 3 steps\n")
     assert fk.in_flight(ref) == "train"
+
+
+def test_eval_gpu_helpers_parse_and_cut_as_the_gpu_run_needs():
+    """bench/eval_gpu.py's pieces that no GPU is needed to check: llama-batched-bench's table row, requests
+    cut before a space (every scorer sees the same continuation tokens), the level sampling rule."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        gguf, main, level = _module("gpu_gguf"), _module("eval_gpu"), _module("gpu_level")
+    finally:
+        sys.path.remove(str(BENCH))
+    table = ("|    PP |     TG |    B |   N_KV |   T_PP s | S_PP t/s |   T_TG s | S_TG t/s |      T s |    S t/s |\n"
+             "|-------|--------|------|--------|----------|----------|----------|----------|----------|----------|\n"
+             "|  1282 |     32 |   64 |  84096 |   12.082 |  6791.00 |    1.862 |  1100.00 |   13.944 |  6031.00 |\n")
+    row = gguf.parse_batched_bench("llama_context: n_ctx = 84352\n" + table)
+    assert row["npl"] == 64 and row["s_tg"] == 1100.0 and round(row["new_per_s"]) == round(32 * 64 / 13.944)
+    assert gguf.parse_batched_bench("error: failed to load model") is None
+    prompt = "word " * 200
+    reqs = main.requests_of([prompt], per_prompt=2)
+    assert len(reqs) == 2 and reqs[0][1].startswith(" ") and reqs[0][0] + reqs[0][1] == prompt[: len(reqs[0][0] + reqs[0][1])]
+    items = list(range(1000))
+    assert level._sample(items, 1 / 16, 64) == items[::16] and level._sample(items[:100], 1 / 16, 64) == items[:100]
