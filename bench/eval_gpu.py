@@ -138,6 +138,8 @@ def part_gguf(a, model_dir: Path, prompts, results, work: Path) -> dict[str, Pat
     reqs = requests_of(prompts)
     for name, path in files.items():
         runner = GGUFRunner(path, n_ctx=8192)
+        if hasattr(runner, "batch_size"):  # batched GGUF decoding (issue 14): the bench's batch
+            runner.batch_size = a.gguf_batch
         npp = round(sum(len(runner.tokenize(p)) for p in prompts) / len(prompts))
         b = getattr(runner, "batch_size", 1)
         try:
@@ -193,6 +195,8 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path) -> None:
     for name in ("q4_k_m", "bf16"):
         if name in gguf_files and not a.skip_gguf_level:
             runner = GGUFRunner(gguf_files[name], n_ctx=8192)
+            if hasattr(runner, "batch_size"):
+                runner.batch_size = a.gguf_batch
             b = getattr(runner, "batch_size", 1)
             print(f"  GGUF {name} level (batch {b}):")
             times[f"gguf_{name}"] = gpu_level.run_level(runner, level, a.fraction, b, runner.loglikelihood, a.budget_cap)
