@@ -14,10 +14,11 @@ from harness.runners.engine import EngineInfo
 
 
 CPU_BATCH = 8
-# One log-likelihood forward on the GPU: padded tokens (activations), kept logit rows (8k x 248k vocab in
-# bf16 = 4 GB, and as much again in float32 for the scored rows), and rows.
+# One log-likelihood forward on the GPU: padded tokens (activations), kept logit rows (4k x 248k vocab:
+# 2 GB in bf16, twice that for the float32 log-softmax of the scored rows; room on a 48 GB card beside
+# 9B weights), and rows.
 GPU_LL_TOKENS = 65_536
-GPU_LL_LOGITS = 8_192
+GPU_LL_LOGITS = 4_096
 GPU_LL_ROWS = 1_024
 GPU_BATCH = 64  # one H200 holds 64 sequences of a 4B/9B model at n_ctx 8192 in bf16 with room to spare
 
@@ -190,12 +191,12 @@ class HFRunner(ChatPromptMixin):
             row_t = torch.tensor(rows, dtype=torch.long, device=self.device)
             target = torch.tensor(targets, dtype=torch.long, device=self.device)
             picked = logits[row_t, torch.tensor(cols, dtype=torch.long, device=self.device)]
-            picked = picked.to(torch.float32 if fast else torch.float64)
             del logits
-            token_logp = picked.log_softmax(-1).gather(1, target[:, None])[:, 0]
-            missed = (picked.argmax(-1) != target).to(picked.dtype)
-            sums = torch.zeros(len(batch), dtype=picked.dtype, device=self.device).index_add_(0, row_t, token_logp)
-            misses = torch.zeros(len(batch), dtype=picked.dtype, device=self.device).index_add_(0, row_t, missed)
+            dtype = torch.float32 if fast else torch.float64
+            missed = (picked.argmax(-1) != target).to(dtype)  # exact in any dtype: the upcast is monotonic
+            token_logp = picked.log_softmax(-1, dtype=dtype).gather(1, target[:, None])[:, 0]
+            sums = torch.zeros(len(batch), dtype=dtype, device=self.device).index_add_(0, row_t, token_logp)
+            misses = torch.zeros(len(batch), dtype=dtype, device=self.device).index_add_(0, row_t, missed)
             return [(float(s), m == 0) for s, m in zip(sums.tolist(), misses.tolist(), strict=True)]
 
     def _ll_batches(self, lengths: list[int], contexts: list[int] | None = None) -> list[list[int]]:

@@ -84,7 +84,7 @@ def test_gpu_loglikelihood_batches_are_length_sorted_within_their_budgets(monkey
     monkeypatch.setattr(hf, "GPU_LL_ROWS", 4)
     lengths = [5, 3000, 40, 9000, 7, 700, 700, 12000, 1, 30, 31, 32, 33, 34]
     contexts = [n - 1 for n in lengths]
-    contexts[lengths.index(12000)] = 4000  # a long continuation: 8k logit rows alone
+    contexts[lengths.index(12000)] = 4000  # a long continuation: more kept logit rows than one batch holds
     batches = _bare_runner("cuda", 64)._ll_batches(lengths, contexts)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for b in batches:
