@@ -5,7 +5,6 @@ kernels behind them. Nothing is loaded: torch is imported only to ask whether CU
 from __future__ import annotations
 
 import importlib.metadata
-import importlib.util
 import json
 import os
 from pathlib import Path
@@ -17,7 +16,7 @@ from harness.runners.engine import EngineInfo
 
 PACKAGES = ["torch", "transformers", "llama-cpp-python", "lm-eval", "peft", "trl", "unsloth",
             "flash-linear-attention", "causal-conv1d"]
-KERNELS = {"fla": "flash-linear-attention", "causal_conv1d": "causal-conv1d"}  # module -> package
+KERNEL_PACKAGES = {"fla": "flash-linear-attention", "causal_conv1d": "causal-conv1d"}
 NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")  # one folder per GPU the driver sees, torch or not
 
 
@@ -44,7 +43,7 @@ class Diagnosis(_Record):
     llama_library: str = ""
     llama_gpu_offload: bool | None = None  # llama_supports_gpu_offload(); None: the library did not load
     llama_gpu_env: str = "auto"  # $HARNESS_LLAMA_GPU
-    kernels: dict[str, bool]  # module -> importable (Qwen3.5's linear attention)
+    kernels: dict[str, bool]  # fla, causal_conv1d -> imports (as transformers then uses it; Qwen3.5's linear attention)
     levels: list[LevelPlan] = []
     problems: list[str] = []
 
@@ -55,9 +54,11 @@ def diagnose(profile_arg: str | None) -> Diagnosis:
         from harness.profiles import load_profile
 
         profile = load_profile(profile_arg)  # a bad profile is bad input, as for every command
+    from harness.runners.hf import KERNELS, importable
+
     versions = {p: _version(p) for p in PACKAGES}
     d = Diagnosis(profile=profile.name if profile else None, versions=versions, gpus=_nvidia_gpus(),
-                  kernels={m: importlib.util.find_spec(m) is not None for m in KERNELS},
+                  kernels={name: importable(module) for name, module in KERNELS.items()},
                   llama_gpu_env=os.environ.get("HARNESS_LLAMA_GPU", "auto"))
     _ask_torch(d)
     _ask_llama(d)

@@ -40,8 +40,12 @@ def advice(d: Diagnosis) -> list[str]:
                     "levels run on the CPU in float32; install a CUDA build of torch")
     slow = {lv.engine.linear_attention for lv in d.levels if lv.engine is not None}
     if "pytorch fallback (slow)" in slow and d.hf_device.startswith("cuda"):
-        tips.append("this model has linear attention (Qwen3.5) and flash-linear-attention is not installed: HF "
-                    "levels run transformers' slow PyTorch fallback; pip install flash-linear-attention causal-conv1d")
+        fla = d.versions.get("flash-linear-attention", "")
+        why = (f"flash-linear-attention {fla} is installed but does not import (often a Triton or torch mismatch; "
+               "python -c 'import fla.ops.gated_delta_rule' says why)" if fla else
+               "flash-linear-attention is not installed (pip install flash-linear-attention causal-conv1d)")
+        tips.append(f"this model has linear attention (Qwen3.5) and {why}: HF levels run transformers' slow "
+                    "PyTorch fallback")
     if not gpu:
         tips.append("no GPU found: every level runs on the CPU (fine for the demo; 4b and 9b expect a GPU)")
     return tips
@@ -58,7 +62,7 @@ def render(d: Diagnosis) -> str:
              f"GPU        {gpus}; torch.cuda.is_available(): {cuda}; HF levels on {d.hf_device}",
              f"llama.cpp  {offload[d.llama_gpu_offload]} ({d.llama_library or 'no libllama'}); "
              f"HARNESS_LLAMA_GPU={d.llama_gpu_env}",
-             "kernels    " + ", ".join(f"{m} {'installed' if ok else 'missing'}" for m, ok in d.kernels.items())
+             "kernels    " + ", ".join(f"{m} {_kernel(d, m, ok)}" for m, ok in d.kernels.items())
              + " (Qwen3.5's linear attention on the GPU)"]
     if d.levels:
         lines.append(f"{'level':12s} {'kind':5s} {'engine':13s} {'device':18s} {'dtype':10s} batch  notes")
@@ -68,6 +72,16 @@ def render(d: Diagnosis) -> str:
     lines += [f"problem: {p}" for p in d.problems]
     lines += [f"advice: {t}" for t in advice(d)]
     return "\n".join(lines)
+
+
+def _kernel(d: Diagnosis, module: str, imports: bool) -> str:
+    from harness.cli.diagnose import KERNEL_PACKAGES
+
+    if imports:
+        return "imports"
+    version = d.versions.get(KERNEL_PACKAGES.get(module, module), "")
+    # Installed but failing to import (a Triton or torch mismatch): transformers falls back without a word.
+    return f"{version} installed but does not import" if version else "missing"
 
 
 def _level_line(lv: LevelPlan) -> str:

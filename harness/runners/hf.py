@@ -40,7 +40,11 @@ def hf_settings(device: str, batch_size: int | None = None) -> tuple[str, int]:
     return ("bfloat16" if on_gpu else "float32"), batch_size or (GPU_BATCH if on_gpu else CPU_BATCH)
 
 
-def _importable(module: str) -> bool:
+# The kernels Qwen3.5's linear attention uses when they import: what `harness doctor` checks too.
+KERNELS = {"fla": "fla.ops.gated_delta_rule", "causal_conv1d": "causal_conv1d"}
+
+
+def importable(module: str) -> bool:
     """What transformers' kernel lookup does (it imports, and falls back silently on any error): a
     package that is installed but fails to import (a Triton or torch mismatch) is a fallback too."""
     try:
@@ -61,8 +65,8 @@ def hf_engine(config, device: str, batch_size: int | None = None) -> EngineInfo:
     dtype, batch = hf_settings(device, batch_size)
     info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch)
     if "linear_attention" in layer_types:
-        info.linear_attention = "fla" if _importable("fla.ops.gated_delta_rule") else "pytorch fallback (slow)"
-        info.causal_conv1d = "kernel" if _importable("causal_conv1d") else "pytorch fallback"
+        info.linear_attention = "fla" if importable(KERNELS["fla"]) else "pytorch fallback (slow)"
+        info.causal_conv1d = "kernel" if importable(KERNELS["causal_conv1d"]) else "pytorch fallback"
     if device.startswith("cuda"):
         import torch
 

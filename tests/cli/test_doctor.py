@@ -140,5 +140,9 @@ def test_advice_for_a_cpu_torch_on_a_gpu_machine_and_the_slow_linear_attention()
     found = _found(gpus=["NVIDIA H200"], torch_cuda=True, hf_device="cuda", llama_gpu_offload=True,
                    levels=[LevelPlan(name="base", kind="hf", engine=slow)])
     (tip,) = advice(found)
-    assert "flash-linear-attention" in tip
+    assert "flash-linear-attention is not installed (pip install flash-linear-attention" in tip
     assert "linear attention: pytorch fallback (slow)" in render(found)
+    found.versions["flash-linear-attention"] = "0.6.0"  # installed, but its import fails
+    (tip,) = advice(found)
+    assert "flash-linear-attention 0.6.0 is installed but does not import" in tip
+    assert "fla 0.6.0 installed but does not import" in render(found)
