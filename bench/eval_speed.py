@@ -35,25 +35,24 @@ def build_gguf(work: Path, level: str) -> Path:
     """The embedded model as a GGUF level, through the harness's own stages (cached in `work`)."""
     from harness.cache import StageCache
     from harness.export.toolchain import resolve_toolchain
-    from harness.pipeline import stages
+    from harness.pipeline import export, stages
     from harness.profiles import load_profile
 
     cache, tools = StageCache(work), resolve_toolchain(None)
-    base_dir, base_rec = stages.base(cache, load_profile("demo"))
-    conv_dir, conv_rec = stages.convert(cache, "bench", base_dir, base_rec.outputs["sha256"], "f16", tools)
-    f16 = conv_dir / conv_rec.outputs["file"]
+    base = stages.base(cache, load_profile("demo"))
+    conv = export.convert(cache, "bench", base.path, base.outputs.sha256, "f16", tools)
+    f16 = conv.path / conv.outputs.file
     if level == "f16":
         return f16
-    q_dir, q_rec = stages.quantize(cache, "bench", f16, conv_rec.outputs["sha256"], level.upper(), tools)
-    return q_dir / q_rec.outputs["file"]
+    q = export.quantize(cache, "bench", f16, conv.outputs.sha256, level.upper(), tools)
+    return q.path / q.outputs.file
 
 
 def bench_prompts(n: int) -> list[tuple[list[dict], list[dict] | None]]:
     """(messages, tools) of the first items of BFCL simple/multiple/parallel and the French set, interleaved."""
-    from harness.evals import registry  # noqa: F401  (registers the tasks)
-    from harness.evals.core import TASKS
+    from harness.evals.registry import get_task
 
-    pools = [TASKS[name]().dataset() for name in ("fc/bfcl_simple", "fc/bfcl_multiple", "fc/bfcl_parallel", "fc/fr_fc")]
+    pools = [get_task(name).dataset() for name in ("fc/bfcl_simple", "fc/bfcl_multiple", "fc/bfcl_parallel", "fc/fr_fc")]
     picked = [pool[i] for i in range(n) for pool in pools if i < len(pool)][:n]
     return [(s.messages, s.tools) for s in picked]
 
@@ -113,24 +112,19 @@ def generation(gguf: Path, n_prompts: int, max_new: int, repeats: int, n_ctx: in
 
 
 def items_per_second(gguf: Path, tasks: list[str], limit: int, max_new: int, n_ctx: int) -> None:
-    from harness.evals.core import TASKS
     from harness.evals.registry import resolve
+    from harness.evals.run_task import run_task
     from harness.evals.store import ResultStore
-    from harness.pipeline.eval_levels import _run_general
-    from harness.pipeline.evaluate import run_task
     from harness.runners.gguf import GGUFRunner
 
-    ours, general = resolve(["fc", "fr", "general"], tasks)
+    known = {t.name: t for t in resolve(["fc", "fr", "general"], tasks)}
     runner = GGUFRunner(gguf, n_ctx=n_ctx)
     print(f"items/s on {gguf.name} (limit {limit} per task, max_new_tokens {max_new}, fresh store):")
     with tempfile.TemporaryDirectory() as tmp, ResultStore(Path(tmp) / "r.sqlite") as store:
         for name in tasks:
             started = time.perf_counter()
-            if name in TASKS:
-                task = next(t for t in ours if t.name == name)
-                n = len(run_task(runner, task, limit, store, "bench", max_new, n_ctx, "bench"))
-            elif name in general:
-                n = len(_run_general(runner, name, limit, store, "bench"))
+            if name in known and not known[name].hub:
+                n = len(run_task(runner, known[name], limit, store, "bench", max_new, n_ctx, "bench"))
             else:
                 print(f"  {name:34s} skipped (not run by this bench)")
                 continue

@@ -29,7 +29,7 @@ def _artifacts(run: Path) -> tuple[Path, list[tuple[str, str, Path]]]:
 def _kld(ref: Path, level: Path, tokens: int) -> float:
     import numpy as np
 
-    from harness.kld import compare_logits, heldout_chunks, merge
+    from harness.evals.kld import compare_logits, heldout_chunks, merge
     from harness.runners import open_runner
 
     r = open_runner("gguf", ref, n_ctx=1024)
@@ -49,8 +49,8 @@ def main() -> None:
     parser.add_argument("--kld-tokens", type=int, default=1024)
     args = parser.parse_args()
 
-    from harness.checks.probe import probe_check, run_probe
     from harness.checks.template import compare
+    from harness.evals.probe import probe_check, run_probe
     from harness.evals.store import ResultStore
     from harness.runners import open_runner
 

@@ -10,16 +10,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from harness.files import write_atomic
+from harness.records.common import TOLERANT
 
 RECORD = "stage.json"
+Out = TypeVar("Out", bound=BaseModel)
 
 
 class StageRecord(BaseModel):
@@ -57,12 +61,14 @@ class StageCache:
         version: int,
         inputs: dict[str, Any],
         work: Callable[[Path], dict[str, Any]],
+        usable: Callable[[dict[str, Any]], bool] | None = None,
     ) -> tuple[Path, StageRecord, bool]:
-        """Run `work(partial_dir) -> outputs` unless a finished record exists. Returns (dir, record, cached)."""
+        """Run `work(partial_dir) -> outputs` unless a finished record exists (and its outputs are
+        `usable`: an older harness may have recorded less). Returns (dir, record, cached)."""
         key = input_key(stage, version, inputs)
         final = self.path(stage, key)
         found = self.lookup(stage, key)
-        if found is not None:
+        if found is not None and (usable is None or usable(found.outputs)):
             return final, found, True
         partial = self.partial_root / final.name
         if partial.exists():
@@ -73,31 +79,46 @@ class StageCache:
             stage=stage, key=key, inputs=inputs, outputs=outputs,
             finished=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
-        _write_atomic(partial / RECORD, record.model_dump_json(indent=2))
+        write_atomic(partial / RECORD, record.model_dump_json(indent=2))
         if final.exists():  # a stale folder without a record: an older crash
             shutil.rmtree(final)
         os.replace(partial, final)
         return final, record, False
 
 
-def _write_atomic(path: Path, data: str | bytes) -> None:
-    # A name of its own per writer: two processes writing one file (two `gate --update-report`)
-    # must not share, and rename away, each other's temp file. The last complete write wins.
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data.encode("utf-8") if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+@dataclass(frozen=True)
+class Stage(Generic[Out]):
+    """A finished stage: its name, folder, key, inputs and typed outputs."""
+
+    name: str
+    path: Path
+    key: str
+    inputs: dict[str, Any]
+    outputs: Out
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _write_atomic(path, data)
+def run_stage(cache: StageCache, name: str, version: int, inputs: dict[str, Any], work: Callable[[Path], Out],
+              out: type[Out], detail: str = "") -> Stage[Out]:
+    """cache.run with typed outputs (each stage declares its model), announced on the progress display.
+    Outputs are read tolerantly (fields a newer harness added are ignored); a record missing a field
+    the model needs is from an older harness, and the stage runs again."""
+    from harness import progress
+
+    def announced(partial: Path) -> dict[str, Any]:
+        with progress.stage(name, detail):
+            return out.model_validate(work(partial)).model_dump(mode="json")
+
+    def usable(outputs: dict[str, Any]) -> bool:
+        try:
+            out.model_validate(outputs, context=TOLERANT)
+        except ValidationError:
+            return False
+        return True
+
+    path, record, was_cached = cache.run(name, version, inputs, announced, usable)
+    if was_cached:
+        progress.cached(name, path.name)
+    return Stage(record.stage, path, record.key, record.inputs, out.model_validate(record.outputs, context=TOLERANT))
 
 
 def sha256_file(path: Path, chunk: int = 1 << 22) -> str:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from harness.cache import RECORD, StageCache, input_key
+from harness.cache import RECORD, StageCache, input_key, run_stage
+from harness.records.common import Record
 
 
 class Boom(RuntimeError):
@@ -84,3 +87,29 @@ def test_input_key_order_independent():
     assert a != input_key("s", 1, {"x": 1, "y": {"b": 2, "a": [2, 1]}})  # list order matters
     assert a != input_key("s", 2, {"x": 1, "y": {"b": 2, "a": [1, 2]}})
     assert a != input_key("t", 1, {"x": 1, "y": {"b": 2, "a": [1, 2]}})
+
+
+class _Out(Record):
+    file: str
+    n: int
+
+
+def test_typed_stage_outputs_read_by_attribute_and_an_older_record_is_redone(tmp_path):
+    cache, calls = StageCache(tmp_path), []
+
+    def work(d):
+        calls.append(d)
+        return _Out(file="out.txt", n=len(calls))
+
+    done = run_stage(cache, "merge", 1, {"model": "m"}, work, _Out)
+    assert done.outputs == _Out(file="out.txt", n=1) and done.name == "merge" and done.inputs == {"model": "m"}
+    assert run_stage(cache, "merge", 1, {"model": "m"}, work, _Out).outputs.n == 1  # cached, same key
+    record = done.path / RECORD
+    raw = json.loads(record.read_text())
+    raw["outputs"]["added_later"] = True  # a newer harness's field: read, ignored
+    record.write_text(json.dumps(raw))
+    assert run_stage(cache, "merge", 1, {"model": "m"}, work, _Out).outputs.n == 1 and len(calls) == 1
+    del raw["outputs"]["n"]  # an older harness recorded less: the stage runs again, once
+    record.write_text(json.dumps(raw))
+    again = run_stage(cache, "merge", 1, {"model": "m"}, work, _Out)
+    assert again.outputs.n == 2 and again.key == done.key and len(calls) == 2

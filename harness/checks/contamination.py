@@ -3,7 +3,7 @@ item of any eval task the release scores. A hit fails the release (a failed chec
 
 from __future__ import annotations
 
-from harness.evals.core import Sample
+from harness.evals.core import Sample, Task
 from harness.names import CONTAMINATION
 from harness.records.report import Check
 from training.contamination import find_overlaps, record_text
@@ -16,15 +16,16 @@ def _sample_text(s: Sample) -> str:
     return record_text({"messages": s.messages, "tools": s.tools or [], "choices": s.choices or []})
 
 
-def release_eval_texts(task_names: list[str], general: list[str], limits: dict[str, int | None]) -> list[tuple[str, str]]:
-    """(id, text) of every item of the release's tasks: whole datasets for ours, scored subsets for lm-eval's."""
-    from harness.evals.core import TASKS
-    from harness.evals.general import load_docs
-
-    texts = [(f"{t}:{s.id}", _sample_text(s)) for t in task_names for s in TASKS[t]().dataset()]
-    for name in general:
-        texts += [(f"{name}:{d['item_id']}", " ".join(_leaves([d["query"], d["choices"]])))
-                  for d in load_docs(name, limits.get(name))]
+def release_eval_texts(tasks: list[Task], limits: dict[str, int | None]) -> list[tuple[str, str]]:
+    """(id, text) of every item of the release's tasks: whole datasets for ours, scored subsets for
+    lm-eval's local tasks (Hub tasks have no local data to compare)."""
+    texts = []
+    for t in tasks:
+        if t.dataset is not None:
+            texts += [(f"{t.name}:{s.id}", _sample_text(s)) for s in t.dataset()]
+        elif t.docs is not None:
+            texts += [(f"{t.name}:{d['item_id']}", " ".join(_leaves([d["query"], d["choices"]])))
+                      for d in t.docs(limits.get(t.name))]
     return texts
 
 
@@ -45,3 +46,12 @@ def check_contamination(mixture: list[str], evals: list[tuple[str, str]]) -> Che
                             f"{first.train_id} and {first.eval_id}: {first.ngram!r}")
     return Check(name=CONTAMINATION, passed=True,
                  detail=f"{len(train)} training records vs {len(evals)} eval items: no shared {NGRAM}-word sequence")
+
+
+def release_contamination(profile) -> Check:
+    """Training data against every eval item the release scores (fails the release on a shared 13-gram)."""
+    from harness.evals.registry import resolve
+
+    tasks = resolve(profile.eval.suites, profile.eval.tasks)
+    limits = {t.name: profile.eval.limits.get(t.name, profile.eval.limit) for t in tasks}
+    return check_contamination(list(profile.train.mixture), release_eval_texts(tasks, limits))

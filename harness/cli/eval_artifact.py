@@ -22,17 +22,16 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     from harness.checks.template import artifact_info
     from harness.errors import BadInput
     from harness.evals.aggregate import metrics
+    from harness.evals.items import task_with_items
+    from harness.evals.levels import Artifact, evaluate_levels
     from harness.evals.store import ResultStore
-    from harness.pipeline.eval_levels import evaluate_levels
-    from harness.pipeline.release import Artifact
     from harness.profiles.model import EvalSpec
     from harness.records.eval_scores import write_eval_scores
 
     out_dir(out)
     if not artifact.exists():
         raise BadInput(artifact, "no such file or folder")
-    if items is not None:
-        _use_items(items, tasks)
+    replaced = [task_with_items(items, tasks)] if items is not None else []
     artifact_info(artifact)  # a damaged or incomplete artifact is refused before any work starts
     kind = "hf" if artifact.is_dir() else "gguf"
     if kind == "hf":
@@ -44,7 +43,8 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
     typer.echo(_thinking_line(spec, kind, artifact))
     out_dir(out).mkdir(parents=True, exist_ok=True)
     with ResultStore(out / "results.sqlite") as store:
-        results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store)
+        results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store,
+                                          replaced=replaced)
     m = metrics(results[artifact.name])
     write_eval_scores(out, m)
     for name, metric in m.items():
@@ -55,40 +55,10 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
 
 
 def _thinking_line(spec, kind: str, artifact: Path) -> str:
-    from harness.pipeline.eval_levels import artifact_chat
+    from harness.evals.levels import artifact_chat
 
     chat = artifact_chat(spec, kind, artifact)
     if "enable_thinking" not in chat.variables:
         return "thinking: the chat template has no enable_thinking switch; prompts unchanged"
     budget = f", up to {chat.budget(spec.max_new_tokens)} new tokens, scored after </think>" if chat.thinks else ""
     return f"thinking: {spec.thinking}{budget}"
-
-
-def _use_items(path: Path, tasks: list[str] | None) -> None:
-    """Swap the task's dataset for the user's file, checked now, before any model loads. Its version
-    gets the file's hash, so stored outputs never mix with the built-in items'."""
-    from dataclasses import replace
-
-    from harness.cache import sha256_file
-    from harness.errors import BadInput
-    from harness.evals import registry  # noqa: F401  (registers every task)
-    from harness.evals.core import TASKS
-
-    if not tasks or len(tasks) != 1 or tasks[0] not in TASKS or TASKS[tasks[0]]().dataset_from is None:
-        ok = sorted(n for n, f in TASKS.items() if f().dataset_from is not None)
-        raise BadInput(path, f"--items needs exactly one --task among {ok}")
-    if not path.is_file():
-        raise BadInput(path, "no such items file")
-    task = TASKS[tasks[0]]()
-    try:
-        samples = task.dataset_from(path)
-    except KeyError as e:
-        raise BadInput(path, f"an item lacks the field {e}") from None
-    except RecursionError:
-        raise BadInput(path, "JSON nested too deeply") from None
-    except UnicodeDecodeError as e:
-        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
-    except (TypeError, ValueError, AttributeError, IndexError) as e:
-        raise BadInput(path, f"malformed item: {type(e).__name__}: {e}") from None
-    custom = replace(task, dataset=lambda: samples, version=f"{task.version}+items-{sha256_file(path)[:12]}")
-    TASKS[task.name] = lambda: custom

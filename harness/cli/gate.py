@@ -21,8 +21,8 @@ def gate(report: Annotated[Path, typer.Argument(help="report.json or a run folde
          update_report: Annotated[bool, typer.Option(
              help="Write the verdict into the report's gate record (report.json).")] = False):
     """Re-evaluate the gate on a report (no models loaded); exit 1 when a rule fails, 2 on bad input."""
-    from harness.cache import write_atomic
     from harness.errors import BadInput
+    from harness.files import write_atomic
     from harness.gate import evaluate_gate, load_baseline
     from harness.gate.render import gate_markdown, gate_text
     from harness.records.items import load_item_scores

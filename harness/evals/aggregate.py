@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from harness.evals import registry  # noqa: F401  (registers every task and its group)
-from harness.evals.core import GROUPS
+from harness.evals.registry import groups
 from harness.names import BASELINE_PREFIX, metric_name, pools
 from harness.records.items import ItemResult, ItemScores, load_item_scores
 from harness.records.report import Comparison, Metric
@@ -18,8 +17,9 @@ def item_values(results: Results) -> dict[str, dict[str, float]]:
     """metric name -> {item key -> value}; each item counts in its task metric, its group's pooled one
     (e.g. fc/bfcl/call_exact over every BFCL category) and its suite's pooled one (fc/call_exact)."""
     out: dict[str, dict[str, float]] = defaultdict(dict)
+    group = groups()
     for task_name, items in results.items():
-        where = pools(task_name, GROUPS.get(task_name))
+        where = pools(task_name, group.get(task_name))
         for item in items:
             key = f"{task_name}:{item.item_id}"
             for metric, value in item.scores.items():

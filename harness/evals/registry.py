@@ -1,36 +1,42 @@
-"""Every task the harness knows, by name. Importing the suite modules registers their tasks."""
+"""Every task the harness knows, by name: our solvers' tasks, lm-eval's local ones and its Hub ones.
+Importing this module imports the suite modules, which register their tasks (harness/evals/core.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from harness.errors import BadInput
-from harness.evals import bfcl, fc, french  # noqa: F401  (registration by import)
-from harness.evals.core import TASKS, Task
+from harness.evals import bfcl, fc, french, general, hub  # noqa: F401  (registration by import)
+from harness.evals.core import _REGISTRY, Task
+from harness.names import suite_of
 
 
-def general_task_names() -> dict[str, str]:
-    from harness.evals.general import GENERAL_TASKS
-
-    return dict(GENERAL_TASKS)
+def task_names() -> list[str]:
+    return sorted(_REGISTRY)
 
 
-def hub_names(suites: list[str], names: list[str] | None) -> list[str]:
-    """Hub tasks of a profile's eval spec: named ones, or every one of its suites when none are named."""
-    from harness.evals.hub import HUB_TASKS
-
-    if names is not None:
-        return [n for n in names if n in HUB_TASKS]
-    return sorted(n for n in HUB_TASKS if n.split("/", 1)[0] in suites)
+def get_task(name: str) -> Task:
+    """The registered task (KeyError for an unknown name)."""
+    return _REGISTRY[name]
 
 
-def resolve(suites: list[str], names: list[str] | None) -> tuple[list[Task], list[str]]:
-    """(tasks run by our solvers, general task names run through lm-eval) for a profile's eval spec;
-    hub tasks are accepted here and listed by hub_names."""
-    from harness.evals.hub import HUB_TASKS
+def groups() -> dict[str, str]:
+    """task name -> the group its items are also pooled in (e.g. every BFCL category -> fc/bfcl)."""
+    return {name: t.group for name, t in _REGISTRY.items() if t.group}
 
-    general = general_task_names()
-    known = set(TASKS) | set(general) | set(HUB_TASKS)
-    wanted = names if names is not None else sorted(n for n in known if n.split("/", 1)[0] in suites)
-    unknown = [n for n in wanted if n not in known]
+
+def _run_order(t: Task) -> int:
+    # Our solvers first, then lm-eval's local tasks, then its Hub tasks: the report lists suites so.
+    return 2 if t.hub else 1 if t.solver == "lm_eval" else 0
+
+
+def resolve(suites: list[str], names: list[str] | None, replaced: Sequence[Task] = ()) -> list[Task]:
+    """The tasks of a profile's eval spec, in run order: the named ones, or every task of its suites.
+    A task in `replaced` stands in for the registered one of its name (e.g. the user's own items)."""
+    wanted = names if names is not None else sorted(n for n in _REGISTRY if suite_of(n) in suites)
+    unknown = [n for n in wanted if n not in _REGISTRY]
     if unknown:
-        raise BadInput("profile", f"eval.tasks: unknown task(s) {unknown} (known: {sorted(known)})")
-    return [TASKS[n]() for n in wanted if n in TASKS], [n for n in wanted if n in general]
+        raise BadInput("profile", f"eval.tasks: unknown task(s) {unknown} (known: {task_names()})")
+    instead = {t.name: t for t in replaced}
+    tasks = [instead.get(n, _REGISTRY[n]) for n in wanted]
+    return sorted(tasks, key=_run_order)  # stable: the spec's order within each kind

@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 
 from harness.errors import BadInput
+from harness.records.common import TOLERANT
+from harness.records.engine import EngineInfo
 from harness.records.items import ItemResult
 
 
@@ -30,9 +32,15 @@ def _create_v1(conn: sqlite3.Connection) -> None:
     )
 
 
+def _add_engines_v2(conn: sqlite3.Connection) -> None:
+    # What last computed items of an artifact (EngineInfo JSON), for report.json: a rerun that reads
+    # every item from the store still says what produced them.
+    conn.execute("CREATE TABLE engines (artifact_sha TEXT PRIMARY KEY, engine TEXT NOT NULL) WITHOUT ROWID")
+
+
 # MIGRATIONS[v] upgrades a store at schema version v to v + 1; version 0 is an empty file.
 # A future schema change appends one function here and nothing else.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_create_v1, _add_engines_v2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -121,6 +129,15 @@ class ResultStore:
         ]
         with self._transaction() as conn:
             conn.executemany("INSERT OR REPLACE INTO items VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def put_engine(self, artifact_sha: str, engine: EngineInfo) -> None:
+        with self._transaction() as conn:
+            conn.execute("INSERT OR REPLACE INTO engines VALUES (?, ?)", (artifact_sha, engine.model_dump_json()))
+
+    def engine(self, artifact_sha: str) -> EngineInfo | None:
+        """What last computed items of this artifact (None: nothing recorded, e.g. a store from before)."""
+        row = self._conn.execute("SELECT engine FROM engines WHERE artifact_sha=?", (artifact_sha,)).fetchone()
+        return EngineInfo.model_validate_json(row[0], context=TOLERANT) if row else None
 
     def close(self) -> None:
         self._conn.close()

@@ -1,4 +1,4 @@
-"""`harness train|merge|export PROFILE`: the release recipe up to one stage (same cache)."""
+"""`harness train|merge|export PROFILE`: the release recipe up to one stage (same cache, same steps)."""
 
 from __future__ import annotations
 
@@ -18,14 +18,12 @@ def run_until(profile: Profile, out_root: Path, upto: str) -> Path:
     tools = export_tools(profile) if upto == "export" else None
     with exclusive(run_dir):
         cache = StageCache(run_dir)
-        base_dir, base_rec = stages.base(cache, profile)
-        train_dir, train_rec = stages.train(cache, profile, base_dir, base_rec.outputs["sha256"])
-        if upto == "train":
-            return train_dir
-        merged_dir, merge_rec = stages.merge(cache, base_dir, base_rec.outputs["sha256"], train_dir, train_rec.key)
+        tuned = stages.fine_tune(cache, profile, upto="train" if upto == "train" else "merge")
+        if tuned.merged is None:
+            return tuned.train.path
         if upto == "merge":
-            return merged_dir
-        exported = export_ladder(cache, profile, tools, merged_dir, merge_rec.outputs["sha256"])
+            return tuned.merged.path
+        exported = export_ladder(cache, profile, tools, tuned.merged.path, tuned.merged.outputs.sha256)
         for e in exported:
             progress.note(f"{e.name}: {e.path} ({e.record.file_type}, {e.record.bits_per_weight:.2f} bits/weight)")
         return exported[0].path.parent.parent

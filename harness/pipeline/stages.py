@@ -1,53 +1,39 @@
-"""The release stages, each a cached unit: inputs -> hash -> folder. Heavy imports stay inside."""
+"""The fine-tuning stages and the template checks, each a cached unit: inputs -> hash -> folder, with a
+typed output model. Heavy imports stay inside. (The export ladder's stages: harness/pipeline/export.py.)"""
 
 from __future__ import annotations
 
-import subprocess
-from importlib import metadata
+import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from harness import progress
-from harness.cache import StageCache, sha256_file, sha256_tree
-from harness.errors import StageError
+from harness.cache import Stage, StageCache, run_stage, sha256_tree
 from harness.profiles.model import Profile
-
-if TYPE_CHECKING:
-    from harness.export.toolchain import Toolchain
-
-
-def version_of(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
+from harness.provenance import code_digest, version_of
+from harness.records.base import BaseRecord
+from harness.records.common import MaybeNumber, Record
+from harness.records.report import Check
 
 
-def code_digest(package: str) -> str:
-    """Hash of a package's Python sources: a changed recipe is a changed input."""
-    import hashlib
-    import importlib.util
-
-    spec = importlib.util.find_spec(package)
-    root = Path(list(spec.submodule_search_locations)[0]) if spec and spec.submodule_search_locations else None
-    h = hashlib.sha256()
-    for f in sorted(root.glob("*.py")) if root else []:
-        h.update(f.name.encode() + f.read_bytes())
-    return h.hexdigest()
+class BaseOutputs(BaseRecord):
+    sha256: str  # of the saved HF folder
 
 
-def run_stage(cache: StageCache, name: str, version: int, inputs: dict, work, detail: str = ""):
-    path, record, was_cached = cache.run(name, version, inputs, _announced(name, detail, work))
-    if was_cached:
-        progress.cached(name, path.name)
-    return path, record
+class TrainOutputs(Record):
+    final_loss: MaybeNumber  # the manifest (manifest.json in the folder) holds the rest
 
 
-def _announced(name, detail, work):
-    def run(partial: Path):
-        with progress.stage(name, detail):
-            return work(partial)
-    return run
+class MergeOutputs(Record):
+    dtype: str
+    tied: bool
+    method: str = ""  # "full": a full fine-tune saved as it is (no adapter merged)
+    sha256: str
+
+
+class ChecksOutputs(Record):
+    passed: int
+    failed: int  # the checks themselves: checks.json in the folder
 
 
 def base_source(profile: Profile) -> dict:
@@ -57,19 +43,18 @@ def base_source(profile: Profile) -> dict:
     return source_key(profile.base, f"profile {profile.name}")
 
 
-def base(cache: StageCache, profile: Profile):
-    def work(out: Path):
+def base(cache: StageCache, profile: Profile) -> Stage[BaseOutputs]:
+    def work(out: Path) -> BaseOutputs:
         from harness.models.base import materialize_base
 
-        facts = materialize_base(profile.base, out)
-        return {**facts, "sha256": sha256_tree(out)}
+        return BaseOutputs(**materialize_base(profile.base, out), sha256=sha256_tree(out))
     # Version 2: an hf base is found in the Hugging Face cache too, multimodal checkpoints keep their text
     # model (what was dropped is recorded), and tokenizer files and generation config are copied as they are.
     return run_stage(cache, "base", 2, {"base": profile.base.model_dump(exclude={"hub_id"}),
                                         "source": base_source(profile),
                                         "code": code_digest("harness.models"),
                                         "transformers": version_of("transformers")},
-                     work, profile.base.name)
+                     work, BaseOutputs, profile.base.name)
 
 
 def chat_variables(profile: Profile) -> dict:
@@ -79,135 +64,69 @@ def chat_variables(profile: Profile) -> dict:
     return ChatSettings.from_eval(profile.eval).variables()
 
 
-def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str):
+def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str) -> Stage[TrainOutputs]:
     from training.mixture import load_source
 
     data = {n: load_source(n).sha256 for n in profile.train.mixture}
     variables = chat_variables(profile)
 
-    def work(out: Path):
+    def work(out: Path) -> TrainOutputs:
         from training.recipe import train as run_training
 
         # Training renders with the eval's thinking mode: the completion is the turn the eval prompt opens.
         manifest = run_training(base_dir, profile.train, out, profile.base.name, base_sha,
                                 log=lambda s: progress.note(s), template_vars=variables)
         (out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
-        return {"final_loss": manifest.final_loss}
+        return TrainOutputs(final_loss=manifest.final_loss)
     return run_stage(cache, "train", 1, {"base": base_sha, "train": profile.train.model_dump(), "data": data,
                                          "recipe": code_digest("training"),
                                          "trl": version_of("trl"), "peft": version_of("peft"),
                                          "template_vars": variables},
-                     work, f"{profile.train.max_steps} steps, LoRA r={profile.train.lora.r}")
+                     work, TrainOutputs, f"{profile.train.max_steps} steps, LoRA r={profile.train.lora.r}")
 
 
-def merge(cache: StageCache, base_dir: Path, base_sha: str, train_dir: Path, train_key: str):
-    def work(out: Path):
+def merge(cache: StageCache, base_dir: Path, base_sha: str, train_dir: Path, train_key: str) -> Stage[MergeOutputs]:
+    def work(out: Path) -> MergeOutputs:
         from training.merge import merge_or_save
 
-        facts = merge_or_save(base_dir, train_dir, out)
-        return {**facts, "sha256": sha256_tree(out)}
-    return run_stage(cache, "merge", 1, {"base": base_sha, "train": train_key}, work)
+        return MergeOutputs(**merge_or_save(base_dir, train_dir, out), sha256=sha256_tree(out))
+    return run_stage(cache, "merge", 1, {"base": base_sha, "train": train_key}, work, MergeOutputs)
 
 
-def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, outtype: str, tools: Toolchain):
-    from gguf import LlamaFileType
+@dataclass(frozen=True)
+class FineTuned:
+    """Stages base, train and merge of a release, as far as they were asked for."""
 
-    from harness.export.verify import verify_gguf
-
-    def work(out: Path):
-        target = out / f"{release}-{outtype}.gguf"
-        cmd, env = tools.convert_command(merged_dir, target, outtype)
-        # A subprocess: the converter ships its own `gguf` package and prints a lot.
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
-        if proc.returncode != 0 or not target.is_file():
-            raise StageError(f"{tools.converter} failed: {proc.stderr.strip().splitlines()[-1:]}")
-        sha = sha256_file(target)
-        record = verify_gguf(target, LlamaFileType[f"MOSTLY_{outtype.upper()}"], sha, tools.converter)
-        return {"file": target.name, "sha256": sha, "gguf": record.model_dump()}
-    # Version 2: the GGUF is read back and its verification record kept (outputs["gguf"]); 3: --no-mtp for
-    # an MTP architecture saved without its MTP weights (harness/export/mtp.py).
-    return run_stage(cache, "convert", 3, {"merged": merged_sha, "outtype": outtype, "tools": tools.key()}, work,
-                     outtype)
+    base: Stage[BaseOutputs]
+    train: Stage[TrainOutputs]
+    merged: Stage[MergeOutputs] | None
 
 
-def template_checks(cache: StageCache, pairs: list[tuple[str, Path, str, Path, str]], variables: dict | None = None):
+def fine_tune(cache: StageCache, profile: Profile, upto: str = "merge") -> FineTuned:
+    """The base as a 16-bit HF folder, LoRA training, and (unless `upto` is "train") the merge back."""
+    base_stage = base(cache, profile)
+    train_stage = train(cache, profile, base_stage.path, base_stage.outputs.sha256)
+    if upto == "train":
+        return FineTuned(base_stage, train_stage, None)
+    merged = merge(cache, base_stage.path, base_stage.outputs.sha256, train_stage.path, train_stage.key)
+    return FineTuned(base_stage, train_stage, merged)
+
+
+def template_checks(cache: StageCache, pairs: list[tuple[str, Path, str, Path, str]],
+                    variables: dict | None = None) -> list[Check]:
     """chat_template:<label> of each (label, reference, its sha, candidate, its sha): renders, tokens and
     special tokens (harness/checks/template.py), cached by the artifacts' hashes and the check's code;
     conversations rendered with `variables` (the release's thinking mode)."""
-    import json
-
-    def work(out: Path):
+    def work(out: Path) -> ChecksOutputs:
         from harness.checks.template import compare
 
         checks = [compare(ref, cand, label, variables) for label, ref, _, cand, _ in pairs]
         (out / "checks.json").write_text(json.dumps([c.model_dump() for c in checks], indent=2, ensure_ascii=False))
-        return {"passed": sum(c.passed for c in checks), "failed": sum(not c.passed for c in checks)}
+        return ChecksOutputs(passed=sum(c.passed for c in checks), failed=sum(not c.passed for c in checks))
     code = "".join(code_digest(p)[:16] for p in ("harness.checks", "harness.chat", "harness.models"))
     inputs = {"pairs": [[label, rsha, csha] for label, _, rsha, _, csha in pairs], "code": code,
               "transformers": version_of("transformers"), "llama_cpp": version_of("llama-cpp-python"),
               **({"template_vars": variables} if variables else {})}
-    path, _ = run_stage(cache, "checks", 1, inputs, work, f"chat templates and tokenizers of {len(pairs)} artifacts")
-    return json.loads((path / "checks.json").read_text())
-
-
-def imatrix(cache: StageCache, profile: Profile, merged_dir: Path, merged_sha: str, f16: Path, f16_sha: str):
-    """The importance matrix of the merged model over the training mixture (export.imatrix)."""
-    from training.mixture import load_source
-
-    sources = list(profile.train.mixture)
-    data = {n: load_source(n).sha256 for n in sources}
-
-    def work(out: Path):
-        from harness.chat.template import supports_tools
-        from harness.export.imatrix import calibration_text, compute_imatrix
-        from harness.models.inspect import read_hf_info
-
-        info = read_hf_info(merged_dir)
-        eos = _eos_string(merged_dir)
-        text = calibration_text(sources, info.chat_template or "", supports_tools(info.chat_template or ""), eos,
-                                chat_variables(profile))
-        facts = compute_imatrix(merged_dir, f16, text, profile.export.imatrix_tokens, out / "imatrix.gguf",
-                                f"training mixture ({', '.join(sources)})")
-        return {**facts, "sha256": sha256_file(out / "imatrix.gguf")}
-    return run_stage(cache, "imatrix", 1, {"merged": merged_sha, "f16": f16_sha, "data": data,
-                                           "tokens": profile.export.imatrix_tokens, "code": code_digest("harness.export"),
-                                           "transformers": version_of("transformers"),
-                                           "template_vars": chat_variables(profile)},
-                     work, f"{profile.export.imatrix_tokens} tokens of the training mixture")
-
-
-def _eos_string(folder: Path) -> str:
-    import json
-
-    cfg = json.loads((folder / "tokenizer_config.json").read_text()) if (folder / "tokenizer_config.json").is_file() else {}
-    eos = cfg.get("eos_token", "")
-    return eos.get("content", "") if isinstance(eos, dict) else str(eos or "")
-
-
-def quantize(cache: StageCache, release: str, f16: Path, f16_sha: str, qtype: str, tools: Toolchain,
-             imatrix_file: Path | None = None, imatrix_record: dict | None = None):
-    from harness.export.quant_types import level_name, parse_quant_type
-    from harness.export.verify import verify_gguf
-
-    ftype = parse_quant_type(qtype, imatrix=imatrix_file is not None)
-    how = ""
-    if imatrix_record:
-        how = (f"computed by the harness on the merged model (transformers), {imatrix_record['tokens']} tokens of "
-               f"the training mixture, {imatrix_record['entries']} matrices, sha256 {imatrix_record['sha256'][:12]}")
-
-    def work(out: Path):
-        target = out / f"{release}-{level_name(ftype)}.gguf"
-        # A subprocess: llama.cpp logs to the C stderr, and a crash there must not take the run down.
-        proc = subprocess.run(tools.quantize_command(f16, target, ftype, imatrix_file), capture_output=True, text=True,
-                              check=False)
-        if proc.returncode != 0 or not target.is_file():
-            raise StageError(f"{tools.quantizer}: quantize to {ftype.name} failed: {proc.stderr.strip()[-300:]}")
-        sha = sha256_file(target)
-        record = verify_gguf(target, ftype, sha, tools.converter, tools.quantizer, how)
-        return {"file": target.name, "sha256": sha, "gguf": record.model_dump()}
-    # Version 2: the GGUF is read back and its verification record kept (outputs["gguf"]).
-    return run_stage(cache, f"quantize-{level_name(ftype)}", 2,
-                     {"f16": f16_sha, "ftype": ftype.name, "tools": tools.key(),
-                      "imatrix": (imatrix_record or {}).get("sha256", "")},
-                     work, ftype.name + (" with imatrix" if imatrix_file else ""))
-
+    done = run_stage(cache, "checks", 1, inputs, work, ChecksOutputs,
+                     f"chat templates and tokenizers of {len(pairs)} artifacts")
+    return [Check.model_validate(c) for c in json.loads((done.path / "checks.json").read_text())]

@@ -26,11 +26,9 @@ def levels_made(profile) -> list[str]:
 
 
 def known_tasks() -> set[str]:
-    from harness.evals.core import TASKS
-    from harness.evals.hub import HUB_TASKS
-    from harness.evals.registry import general_task_names
+    from harness.evals.registry import task_names
 
-    return set(TASKS) | set(general_task_names()) | set(HUB_TASKS)
+    return set(task_names())
 
 
 def check_profile(profile, path: Path, line_of: Callable[[tuple], int | None]) -> None:

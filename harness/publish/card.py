@@ -143,7 +143,8 @@ def render_card(report: Report, repo_id: str | None = None, license: str | None 
         "limitations": limitations(report), "default": default, "compression": tables.compression(report),
         "kld": tables.kld_table(report), "suites": [(s, tables.suite_table(report, s)) for s in suites(report)],
         "forgetting": tables.forgetting(report), "rules": tables.gate_rules(report), "checks": tables.checks(report),
-        "training": tables.training(report), "provenance": tables.provenance(report), "r": recipes(report, repo_id)}
+        "training": tables.training(report), "provenance": tables.provenance(report),
+        "engines": tables.engines(report), "r": recipes(report, repo_id)}
     content = _env().get_template("card.md.jinja").render(**context)
     return str(ModelCard(content))  # parses the front matter back: a bad card fails here, not on the Hub
 

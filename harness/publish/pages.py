@@ -93,6 +93,8 @@ def release_page(run: Run) -> str:
         out += ["## Training\n", train[0], *(["\nData mixture:\n", train[1]] if train[1] else [])]
     if (prov := tables.provenance(r)) is not None:
         out += ["## Provenance\n", prov]
+    if (ran := tables.engines(r)) is not None:
+        out += ["## How each level was evaluated\n", ran]
     out.append(f"\n[Failed items of this release](../failed/{run.slug}/index.md) · [Trends](../trends.md) · "
                "[Methodology](../methodology.md)\n")
     return "\n".join(out)

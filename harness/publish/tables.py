@@ -166,5 +166,21 @@ def provenance(report: Report) -> str | None:
     return md_table(["Tool", "Version"], [[k, v] for k, v in report.provenance.model_dump().items() if v])
 
 
-__all__ = ["artifact", "checks", "comparisons", "compression", "forgetting", "gate_rules", "kld_table",
+def engines(report: Report) -> str | None:
+    """What computed each level's items: engine, device, precision and batch size (None: not recorded)."""
+    rows = []
+    for lv in report.levels:
+        e = lv.engine
+        if e is None:
+            continue
+        device = f"{e.device} ({e.device_name})" if e.device_name else e.device
+        notes = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in
+                          (("linear_attention", e.linear_attention), ("causal_conv1d", e.causal_conv1d)) if v)
+        rows.append([lv.name, e.engine, device, e.dtype or "GGUF file types", e.batch_size, notes or "–"])
+    if not rows:
+        return None
+    return md_table(["Level", "Engine", "Device", "Precision", "Batch", "Kernels"], rows, right={4})
+
+
+__all__ = ["artifact", "checks", "comparisons", "compression", "engines", "forgetting", "gate_rules", "kld_table",
            "md_escape", "provenance", "suite_table", "training"]

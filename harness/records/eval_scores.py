@@ -8,8 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, ValidationInfo, model_validator
 
-from harness.cache import write_atomic
 from harness.errors import BadInput
+from harness.files import write_atomic
 from harness.names import SEP
 from harness.records.common import TOLERANT, first_error
 from harness.records.report import Metric

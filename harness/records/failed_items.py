@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import field_validator
 
-from harness.cache import write_atomic
 from harness.errors import BadInput
+from harness.files import write_atomic
 from harness.records.common import TOLERANT, Record
 
 FILE_NAME = "items.jsonl"

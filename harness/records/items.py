@@ -16,8 +16,8 @@ from typing import Literal
 
 from pydantic import ValidationError
 
-from harness.cache import write_atomic
 from harness.errors import BadInput
+from harness.files import write_atomic
 from harness.records.common import TOLERANT, Record, first_error
 from harness.records.report import Report
 

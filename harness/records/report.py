@@ -11,6 +11,7 @@ from pydantic import ValidationError, model_validator
 from harness.errors import BadInput
 from harness.records.base import BaseRecord
 from harness.records.common import TOLERANT, MaybeNumber, Record, finite, first_error
+from harness.records.engine import EngineInfo
 from harness.records.gate import GateResult
 from harness.records.gguf import GGUFRecord
 
@@ -32,6 +33,9 @@ class Level(Record):
     shipped: bool = True  # gated and published as a release artifact
     metrics: dict[str, Metric] = {}
     gguf: GGUFRecord | None = None  # GGUF levels: the verification record of the export
+    # What computed this level's items (engine, device, dtype, batch); None in reports from before it was
+    # recorded, or when no item was ever computed with a known engine.
+    engine: EngineInfo | None = None
     # Metrics whose value or interval came out NaN or infinite: kept out of `metrics` (no rule can
     # pass on them: a rule on a missing metric fails) and named here, so the loss is explicit.
     not_computed: list[str] = []

@@ -10,9 +10,9 @@ import pytest
 from harness.chat.tools import call_text
 from harness.evals.aggregate import metrics
 from harness.evals.bfcl import CATEGORIES, GROUP, bfcl_samples
-from harness.evals.core import GROUPS, TASKS, Sample
+from harness.evals.core import Sample
 from harness.evals.fc import ANY_CALL, score_calls
-from harness.evals.registry import resolve
+from harness.evals.registry import get_task, groups, resolve, task_names
 from harness.records.items import ItemResult
 
 # Answers no output can pass, in BFCL's checker too (checked with it): an argument with no candidate
@@ -49,12 +49,12 @@ def test_every_category_is_a_registered_task_in_the_bfcl_group() -> None:
     assert {"fc/bfcl_simple", "fc/bfcl_multiple", "fc/bfcl_parallel", "fc/bfcl_parallel_multiple",
             "fc/bfcl_irrelevance", "fc/bfcl_live_simple", "fc/bfcl_live_multiple", "fc/bfcl_live_parallel",
             "fc/bfcl_live_parallel_multiple", "fc/bfcl_live_irrelevance", "fc/bfcl_live_relevance"} == names
-    assert names <= set(TASKS)
-    assert all(GROUPS[n] == GROUP for n in names) and "fc/fr_fc" not in GROUPS
-    tasks, _ = resolve(["fc"], None)
+    assert names <= set(task_names())
+    assert all(groups()[n] == GROUP for n in names) and "fc/fr_fc" not in groups()
+    tasks = resolve(["fc"], None)
     assert {t.name for t in tasks} == names | {"fc/fr_fc"}
     # The stored-output key did not change with the matcher; the scoring version did.
-    simple = TASKS["fc/bfcl_simple"]()
+    simple = get_task("fc/bfcl_simple")
     assert simple.version == "bfcl-v4-simple_python-1" and simple.full_version == "bfcl-v4-simple_python-1+ast3-parse2-m2"
 
 

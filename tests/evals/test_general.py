@@ -8,17 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from harness.evals.general import (
-    GENERAL_TASKS,
-    build_task,
-    chosen,
-    load_docs,
-    run_general,
-    run_samples,
-    subset_order,
-    task_version,
-)
+from harness.evals.general import SOURCES, load_docs, subset_order
+from harness.evals.lmeval import build_task, chosen, run_general, run_samples
 from harness.evals.lmeval_llama import HarnessLlamaLM
+from harness.evals.registry import get_task
 from harness.records.items import ItemResult
 
 
@@ -32,7 +25,7 @@ def test_subset_is_stable_and_nested() -> None:
     assert [d["item_id"] for d in load_docs("general/mmlu", 2)] == ["jurisprudence/40", "professional_psychology/464"]
 
 
-@pytest.mark.parametrize("name", list(GENERAL_TASKS))
+@pytest.mark.parametrize("name", list(SOURCES))
 def test_docs_load_from_package(name: str) -> None:
     docs = load_docs(name, 12)
     assert len(docs) == 12
@@ -43,7 +36,8 @@ def test_docs_load_from_package(name: str) -> None:
         assert d["query"].strip() and "[title]" not in d["query"]  # HellaSwag markup cleaned
         assert len(d["choices"]) >= 3 and all(isinstance(c, str) and c.strip() for c in d["choices"])
         assert 0 <= d["gold"] < len(d["choices"])
-    assert task_version(name) == GENERAL_TASKS[name] and "-v" in task_version(name)
+    task = get_task(name)  # the registry holds the one version, from the declaration
+    assert task.version == SOURCES[name].version and "-v" in task.version and task.solver == "lm_eval"
 
 
 def test_prompts_follow_lm_eval() -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from harness.evals import hub
-from harness.evals.registry import hub_names, resolve
+from harness.evals.core import task_with
+from harness.evals.levels import Artifact, evaluate_levels
+from harness.evals.registry import get_task, resolve, task_names
 from harness.evals.store import ResultStore
-from harness.pipeline.eval_levels import evaluate_levels
-from harness.pipeline.release import Artifact
 from harness.profiles.model import EvalSpec
 
 
@@ -21,13 +21,18 @@ def fresh_status(monkeypatch):
     hub.hub_status.cache_clear()
 
 
-def test_declared_tasks_resolve_but_are_not_ours_or_general() -> None:
-    assert set(hub.HUB_TASKS) == {"fr/hub_french_bench", "fr/hub_belebele_fra", "fr/hub_global_mmlu_fr"}
-    assert hub_names(["fr"], None) == sorted(hub.HUB_TASKS)
-    assert hub_names(["fc", "general"], None) == []
-    assert hub_names(["fr"], ["fr/mc", "fr/hub_belebele_fra"]) == ["fr/hub_belebele_fra"]
-    tasks, general = resolve(["fr"], ["fr/mc", "fr/hub_belebele_fra"])  # accepted, listed by neither
-    assert [t.name for t in tasks] == ["fr/mc"] and general == []
+def _hub(tasks) -> list[str]:
+    return [t.name for t in tasks if t.hub]
+
+
+def test_declared_tasks_are_registered_and_resolved_after_ours() -> None:
+    hub_tasks = {n for n in task_names() if get_task(n).hub}
+    assert hub_tasks == {"fr/hub_french_bench", "fr/hub_belebele_fra", "fr/hub_global_mmlu_fr"}
+    assert all(get_task(n).solver == "lm_eval" and get_task(n).dataset is None for n in hub_tasks)
+    assert _hub(resolve(["fr"], None)) == sorted(hub_tasks)
+    assert _hub(resolve(["fc", "general"], None)) == []
+    tasks = resolve(["fr"], ["fr/hub_belebele_fra", "fr/mc"])  # accepted; run after our own tasks
+    assert [t.name for t in tasks] == ["fr/mc", "fr/hub_belebele_fra"] and _hub(tasks) == ["fr/hub_belebele_fra"]
 
 
 def test_offline_setting_is_a_reason(fresh_status) -> None:
@@ -52,19 +57,18 @@ def test_evaluation_records_skipped_hub_tasks_without_loading_a_model(fresh_stat
     assert [(s.name, s.n_items, s.skipped) for s in suites] == [
         ("fr/hub_belebele_fra", 0, "hub unreachable: HF_HUB_OFFLINE is set"),
         ("fr/hub_global_mmlu_fr", 0, "hub unreachable: HF_HUB_OFFLINE is set")]
-    assert suites[0].version == hub.HUB_TASKS["fr/hub_belebele_fra"].version
+    assert suites[0].version == get_task("fr/hub_belebele_fra").version
 
 
 @pytest.mark.slow  # lm-eval indexes its thousands of task files first (seconds, no model)
 def test_a_hub_task_that_fails_to_load_is_skipped_on_every_level(fresh_status, tmp_path) -> None:
     # The probe says the Hub answers, but the task cannot load (here: a name lm-eval does not know).
     fresh_status.setattr(hub, "hub_status", lambda: "")
-    fresh_status.setattr(hub, "_online", False)
-    fresh_status.setitem(hub.HUB_TASKS, "fr/hub_belebele_fra", hub.HubTask("x-1", ("no_such_lm_eval_task_xyz",)))
+    broken = task_with(get_task("fr/hub_belebele_fra"), version="x-1", lm_eval=("no_such_lm_eval_task_xyz",))
     spec = EvalSpec(tasks=["fr/hub_belebele_fra"], limit=1)
     levels = [Artifact(n, "gguf", tmp_path / f"{n}.gguf", n) for n in ("f16", "q8_0")]
     with ResultStore(tmp_path / "r.sqlite") as store:
-        results, suites = evaluate_levels(levels, spec, store)
+        results, suites = evaluate_levels(levels, spec, store, replaced=[broken])
     assert results == {"f16": {}, "q8_0": {}}
     (suite,) = suites
     assert suite.name == "fr/hub_belebele_fra" and suite.n_items == 0

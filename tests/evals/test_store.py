@@ -84,13 +84,32 @@ def test_a_future_migration_upgrades_in_place_and_keeps_rows(tmp_path: Path, mon
     def add_column(conn: sqlite3.Connection) -> None:  # what a schema v2 would append
         conn.execute("ALTER TABLE items ADD COLUMN seconds REAL")
 
+    future = store_mod.SCHEMA_VERSION + 1
     monkeypatch.setattr(store_mod, "MIGRATIONS", [*store_mod.MIGRATIONS, add_column])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", future)
     with ResultStore(path) as s:
         assert len(s.get("sha", TASK, "1", SETTINGS)) == 5
     with sqlite3.connect(path) as c:
-        assert c.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+        assert c.execute("SELECT version FROM schema_version").fetchone()[0] == future
         assert "seconds" in [r[1] for r in c.execute("PRAGMA table_info(items)")]
+
+
+def test_a_version_1_store_gains_the_engines_table_and_keeps_its_items(tmp_path: Path, monkeypatch) -> None:
+    from harness.evals import store as store_mod
+    from harness.records.engine import EngineInfo
+
+    path = tmp_path / "r.sqlite"
+    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])  # a store written before engines
+    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
+    with ResultStore(path) as s:
+        s.put("sha", "1", SETTINGS, _items(3))
+    monkeypatch.undo()
+    engine = EngineInfo(engine="llama.cpp", device="cpu", device_name="2 threads", batch_size=1)
+    with ResultStore(path) as s:
+        assert len(s.get("sha", TASK, "1", SETTINGS)) == 3 and s.engine("sha") is None
+        s.put_engine("sha", engine)
+    with ResultStore(path) as s:
+        assert s.engine("sha") == engine and s.engine("other") is None
 
 
 _WRITER = """

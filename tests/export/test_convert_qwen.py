@@ -11,7 +11,7 @@ import pytest
 from harness.cache import StageCache, sha256_tree
 from harness.export.toolchain import resolve_toolchain
 from harness.models.base import materialize_base
-from harness.pipeline import stages
+from harness.pipeline import export
 from harness.profiles.model import BaseModelSpec
 
 pytestmark = pytest.mark.slow
@@ -38,13 +38,13 @@ def test_fixture_exports_and_every_gguf_loads(family, arch, blocks, qwen35_check
     base.mkdir()
     materialize_base(BaseModelSpec(kind="hf", name=family, path=str(src)), base)
     cache, tools = StageCache(tmp_path / "run"), resolve_toolchain(None)
-    f16_dir, rec = stages.convert(cache, family, base, sha256_tree(base), "f16", tools)
-    f16 = f16_dir / rec.outputs["file"]
-    gguf = rec.outputs["gguf"]
-    assert gguf["architecture"] == arch and gguf["metadata"][f"{arch}.block_count"] == blocks  # no MTP block
+    conv = export.convert(cache, family, base, sha256_tree(base), "f16", tools)
+    f16 = conv.path / conv.outputs.file
+    gguf = conv.outputs.gguf
+    assert gguf.architecture == arch and gguf.metadata[f"{arch}.block_count"] == blocks  # no MTP block
     files = [f16]
     for qtype in ("Q8_0", "Q4_K_M"):
-        q_dir, q_rec = stages.quantize(cache, family, f16, rec.outputs["sha256"], qtype, tools)
-        files.append(q_dir / q_rec.outputs["file"])
+        q = export.quantize(cache, family, f16, conv.outputs.sha256, qtype, tools)
+        files.append(q.path / q.outputs.file)
     for path in files:
         assert len(_decode(path)) == 4, path.name

@@ -73,22 +73,21 @@ def test_quantize_in_process_with_imatrix(imatrix_file, embedded_f16_gguf, tmp_p
 def test_imatrix_and_quantize_stages_record_it(embedded_hf_dir, embedded_f16_gguf, tmp_path):
     from harness.cache import StageCache
     from harness.export.toolchain import resolve_toolchain
-    from harness.pipeline import stages
+    from harness.pipeline import export
     from harness.profiles import load_profile
     from harness.profiles.model import ExportSpec
 
     profile = load_profile("demo").model_copy(
         update={"export": ExportSpec(imatrix=True, imatrix_tokens=512, ladder=["IQ2_XXS"])})
     cache = StageCache(tmp_path / "run")
-    im_dir, im_rec = stages.imatrix(cache, profile, embedded_hf_dir, "merged-sha", embedded_f16_gguf, "f16-sha")
-    assert im_rec.outputs["entries"] == 210 and im_rec.outputs["tokens"] == 512
+    im = export.imatrix(cache, profile, embedded_hf_dir, "merged-sha", embedded_f16_gguf, "f16-sha")
+    assert im.outputs.entries == 210 and im.outputs.tokens == 512
     # IQ2_XXS: a type llama.cpp refuses to produce without an importance matrix.
-    q_dir, q_rec = stages.quantize(cache, "t", embedded_f16_gguf, "f16-sha", "IQ2_XXS", resolve_toolchain(None),
-                                   im_dir / im_rec.outputs["file"], im_rec.outputs)
-    record = q_rec.outputs["gguf"]
-    assert record["file_type"] == "MOSTLY_IQ2_XXS"
-    assert record["imatrix"].startswith("computed by the harness") and "512 tokens" in record["imatrix"]
-    assert record["metadata"]["quantize.imatrix.entries_count"] == "210"
-    assert q_rec.inputs["imatrix"] == im_rec.outputs["sha256"]
-    _, again = stages.imatrix(cache, profile, embedded_hf_dir, "merged-sha", embedded_f16_gguf, "f16-sha")
-    assert again.key == im_rec.key  # cached: same inputs, no recompute
+    q = export.quantize(cache, "t", embedded_f16_gguf, "f16-sha", "IQ2_XXS", resolve_toolchain(None), im)
+    record = q.outputs.gguf
+    assert record.file_type == "MOSTLY_IQ2_XXS"
+    assert record.imatrix.startswith("computed by the harness") and "512 tokens" in record.imatrix
+    assert record.metadata["quantize.imatrix.entries_count"] == "210"
+    assert q.inputs["imatrix"] == im.outputs.sha256
+    again = export.imatrix(cache, profile, embedded_hf_dir, "merged-sha", embedded_f16_gguf, "f16-sha")
+    assert again.key == im.key  # cached: same inputs, no recompute

@@ -87,14 +87,14 @@ def test_build_is_used_and_its_version_recorded(tmp_path, monkeypatch):
 
 def test_build_quantizes_and_the_record_names_it(tmp_path, monkeypatch, embedded_f16_gguf):
     from harness.cache import StageCache
-    from harness.pipeline import stages
+    from harness.pipeline import export
 
     tools = resolve_toolchain(str(_checkout(tmp_path / "llama.cpp")))
-    out, rec = stages.quantize(StageCache(tmp_path / "run"), "t", embedded_f16_gguf, "f16sha", "Q8_0", tools)
-    record = rec.outputs["gguf"]
-    assert (out / record["file"]).is_file() and record["file_type"] == "MOSTLY_Q8_0"
-    assert record["quantizer"] == "llama.cpp b4321 llama-quantize" and record["imatrix"] == ""
-    assert rec.inputs["tools"]["build"] == str(tmp_path / "llama.cpp")
+    q = export.quantize(StageCache(tmp_path / "run"), "t", embedded_f16_gguf, "f16sha", "Q8_0", tools)
+    record = q.outputs.gguf
+    assert (q.path / record.file).is_file() and record.file_type == "MOSTLY_Q8_0"
+    assert record.quantizer == "llama.cpp b4321 llama-quantize" and record.imatrix == ""
+    assert q.inputs["tools"]["build"] == str(tmp_path / "llama.cpp")
 
 
 def test_cli_export_with_a_bad_build_is_exit_2_before_any_work(tmp_path):

@@ -66,14 +66,14 @@ def test_convert_stage_of_a_qwen35_folder_without_its_mtp_weights_gives_a_gguf_t
     from harness.cache import StageCache
     from harness.export.toolchain import resolve_toolchain
     from harness.models.inspect import read_gguf_info
-    from harness.pipeline import stages
+    from harness.pipeline import export
 
     folder = tmp_path / "no-mtp"
     shutil.copytree(qwen35_checkpoint, folder)
     weights = load_file(folder / "model.safetensors")
     save_file({k: v for k, v in weights.items() if not k.startswith("mtp.")}, folder / "model.safetensors",
               metadata={"format": "pt"})
-    stages.convert(StageCache(tmp_path / "cache"), "q35", folder, "sha-no-mtp", "f16", resolve_toolchain(None))
+    export.convert(StageCache(tmp_path / "cache"), "q35", folder, "sha-no-mtp", "f16", resolve_toolchain(None))
     [gguf] = (tmp_path / "cache").rglob("q35-f16.gguf")
     info = read_gguf_info(gguf)
     assert info.architecture == "qwen35"

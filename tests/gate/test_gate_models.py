@@ -86,9 +86,8 @@ def _report(name: str, levels: list[tuple[str, Path, str]], results, suites) -> 
 @pytest.mark.slow
 def test_model_with_noisy_weights_fails_forgetting_and_regression(embedded_hf_dir: Path, tmp_path: Path):
     from harness.cache import sha256_tree
+    from harness.evals.levels import Artifact, evaluate_levels
     from harness.evals.store import ResultStore
-    from harness.pipeline.eval_levels import evaluate_levels
-    from harness.pipeline.release import Artifact
 
     noisy = _noisy(embedded_hf_dir, tmp_path / "noisy", scale=0.5)
     clean = Artifact("clean", "hf", embedded_hf_dir, sha256_tree(embedded_hf_dir))

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from harness.evals.levels import Artifact, evaluate_levels
 from harness.evals.store import ResultStore
-from harness.pipeline.eval_levels import evaluate_levels
-from harness.pipeline.release import Artifact
 from harness.profiles.model import EvalSpec
 
 

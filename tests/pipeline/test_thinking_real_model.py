@@ -7,11 +7,10 @@ from __future__ import annotations
 import pytest
 
 from harness.chat.thinking import ChatSettings
-from harness.checks.probe import run_probe
-from harness.evals.core import TASKS
-from harness.evals.registry import resolve
+from harness.evals.probe import run_probe
+from harness.evals.registry import get_task
+from harness.evals.run_task import run_task
 from harness.evals.store import ResultStore
-from harness.pipeline.evaluate import run_task
 from tests.qwen_fixtures import vendored_template
 
 
@@ -19,12 +18,11 @@ from tests.qwen_fixtures import vendored_template
 def test_thinking_on_through_a_real_gguf_runner(embedded_f16_gguf, tmp_path):
     from harness.runners import open_runner
 
-    resolve(["fr"], ["fr/short"])  # registers the tasks
     template = vendored_template("Qwen3.5-4B.jinja")
     chat = ChatSettings("on", max_new_tokens=8, thinking_max_new_tokens=100).for_template(template)
     runner = open_runner("gguf", embedded_f16_gguf, n_ctx=1024, template_vars=chat.variables)
     runner.chat_template = template
-    task = TASKS["fr/short"]()
+    task = get_task("fr/short")
     try:
         prompt = runner.chat_prompt(task.dataset()[0].messages, None)
         assert prompt.endswith("<|im_start|>assistant\n<think>\n")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from harness.pipeline.release import thinking_record
 from harness.profiles import load_profile
 from harness.profiles.model import EvalSpec
 from harness.records.report import Report
+from harness.report.build import thinking_record
 from tests.publish.test_recipes_thinking import REAL
 from tests.qwen_fixtures import vendored_template
 

@@ -10,8 +10,7 @@ import pytest
 
 from harness.errors import BadInput
 from harness.evals.aggregate import item_values, level_values
-from harness.records.items import ItemResult
-from harness.records.items import FILE_NAME, from_results, load_item_scores, write_item_scores
+from harness.records.items import FILE_NAME, ItemResult, from_results, load_item_scores, write_item_scores
 from harness.records.report import load_report
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo_run"

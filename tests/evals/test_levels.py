@@ -10,10 +10,9 @@ import pytest
 
 from harness.evals.aggregate import metrics
 from harness.evals.bfcl import CATEGORIES
-from harness.evals.core import TASKS
+from harness.evals.levels import Artifact, evaluate_levels
+from harness.evals.registry import get_task
 from harness.evals.store import ResultStore
-from harness.pipeline.eval_levels import evaluate_levels
-from harness.pipeline.release import Artifact
 from harness.profiles.model import EvalSpec
 
 BFCL = [f"fc/bfcl_{c}" for c in CATEGORIES]
@@ -37,8 +36,7 @@ def test_every_suite_runs_and_reruns_from_the_store(embedded_f16_gguf: Path, tmp
             assert len(items) == LIMITS.get(name, 1), name
             for item in items:
                 assert item.scores and all(v in (0.0, 1.0) for v in item.scores.values()), (name, item)
-                if name in TASKS:
-                    assert set(item.scores) <= set(TASKS[name]().metrics)
+                assert set(item.scores) <= set(get_task(name).metrics)
         m = metrics(res)
         for name in BFCL:
             assert f"{name}/call_exact" in m
@@ -46,13 +44,16 @@ def test_every_suite_runs_and_reruns_from_the_store(embedded_f16_gguf: Path, tmp
         for key in ("fr/mc_acc", "fr/short_acc", "fr/lang_fr", "general/acc", "general/acc_norm"):
             assert key in m and 0.0 <= m[key].value <= 1.0
         by_name = {s.name: s for s in suites}
-        assert by_name["fc/bfcl_simple"].version == TASKS["fc/bfcl_simple"]().full_version
+        assert by_name["fc/bfcl_simple"].version == get_task("fc/bfcl_simple").full_version
         assert by_name["fr/hub_belebele_fra"].skipped.startswith("hub unreachable")
         assert by_name["fr/hub_belebele_fra"].n_items == 0
+        ran = store.engine(sha)  # what computed the items, kept beside them
+        assert ran is not None and ran.engine == "llama.cpp" and ran.batch_size >= 1
 
         # The same artifact hash again, its file gone: every item must come from the store.
         gone = Artifact("f16", "gguf", tmp_path / "gone.gguf", sha)
         again, _ = evaluate_levels([gone], spec, store)
+        assert store.engine(sha) == ran  # nothing ran this time: the record of what did is kept
     def as_sets(r):  # lm-eval tasks come back from the store in id order, not subset order
         return {n: sorted((i.item_id, i.output, sorted(i.scores.items())) for i in v) for n, v in r.items()}
 

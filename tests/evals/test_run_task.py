@@ -1,11 +1,11 @@
-"""harness/pipeline/evaluate.py: stored outputs are re-scored by the current scorer without generating
+"""harness/evals/run_task.py: stored outputs are re-scored by the current scorer without generating
 again, and generation runs items in prompt order (shared tool preambles back to back)."""
 
 from __future__ import annotations
 
 from harness.evals.core import Sample, Task
+from harness.evals.run_task import run_task, settings_key
 from harness.evals.store import ResultStore
-from harness.pipeline.evaluate import run_task, settings_key
 from harness.records.items import ItemResult
 
 SAMPLES = [Sample(id=f"i{k}", messages=[{"role": "user", "content": text}])
@@ -77,7 +77,7 @@ def test_partial_store_generates_only_the_missing_items(tmp_path) -> None:
 def test_store_commits_per_item_unless_the_runner_batches():
     from types import SimpleNamespace
 
-    from harness.pipeline.evaluate import commit_every
+    from harness.evals.run_task import commit_every
 
     assert commit_every(SimpleNamespace()) == 1  # llama.cpp: one item at a time, committed each
     assert commit_every(SimpleNamespace(batch_size=8)) == 8  # transformers: the batch computed together

@@ -1,10 +1,10 @@
-"""harness/checks/probe.py: the EOS probe as a check, and run on the real F16 GGUF (stored, then reused)."""
+"""harness/evals/probe.py: the EOS probe as a check, and run on the real F16 GGUF (stored, then reused)."""
 
 from __future__ import annotations
 
 import pytest
 
-from harness.checks.probe import MAX_NEW_TOKENS, PROMPTS, probe_check, run_probe
+from harness.evals.probe import MAX_NEW_TOKENS, PROMPTS, probe_check, run_probe
 from harness.evals.store import ResultStore
 from harness.records.items import ItemResult
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from harness.chat.thinking import ChatSettings
 from harness.evals.core import Sample, Task
+from harness.evals.run_task import run_task, settings_key
 from harness.evals.store import ResultStore
-from harness.pipeline.evaluate import run_task, settings_key
 from harness.runners._chat import ChatPromptMixin
 from tests.qwen_fixtures import vendored_template
 

@@ -1,4 +1,4 @@
-"""KL divergence per token against hand-computed values (harness/kld.py)."""
+"""KL divergence per token against hand-computed values (harness/evals/kld.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from harness.kld import compare_logits, kld_metrics, merge
+from harness.evals.kld import compare_logits, kld_metrics, merge
 
 
 def test_identical_logits_give_zero_kld_full_agreement_unit_ppl_ratio() -> None:
@@ -56,7 +56,7 @@ def test_kld_max_is_the_worst_token() -> None:
 def test_kld_of_a_hybrid_gguf_against_itself_is_exactly_zero_after_other_scoring(qwen35_f16_gguf) -> None:
     """Qwen3.5's recurrent state is left behind by multiple-choice scoring; the held-out chunks of the KLD
     stage must still get the logits a fresh context gives (harness/runners/llama_state.py)."""
-    from harness.kld import heldout_chunks
+    from harness.evals.kld import heldout_chunks
     from harness.runners.gguf import GGUFRunner
 
     runner = GGUFRunner(qwen35_f16_gguf, n_ctx=256)

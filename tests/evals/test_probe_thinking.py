@@ -4,7 +4,7 @@ opener, and its store key stays as it was for templates without the switch."""
 from __future__ import annotations
 
 from harness.chat.thinking import ChatSettings
-from harness.checks.probe import MAX_NEW_TOKENS, SETTINGS, probe_check, run_probe, settings
+from harness.evals.probe import MAX_NEW_TOKENS, SETTINGS, probe_check, run_probe, settings
 from harness.evals.store import ResultStore
 from harness.runners import Generation
 from harness.runners._chat import ChatPromptMixin

@@ -1,4 +1,5 @@
-"""Evaluate one level on a list of tasks, resuming from the per-item store."""
+"""One task on one level, resuming from the per-item store: our solvers item by item (a batch per
+commit), lm-eval's tasks in one stored transaction."""
 
 from __future__ import annotations
 
@@ -35,8 +36,12 @@ def settings_key(task: Task, max_new_tokens: int, n_ctx: int, chat: TemplateChat
 
 
 def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact_sha: str,
-             max_new_tokens: int, n_ctx: int, level: str, chat: TemplateChat | None = None) -> list[ItemResult]:
-    """`chat`: the profile's thinking setting as this artifact's template sees it (None: no variables)."""
+             max_new_tokens: int, n_ctx: int, level: str, chat: TemplateChat | None = None,
+             offline: bool = True) -> list[ItemResult]:
+    """`chat`: the profile's thinking setting as this artifact's template sees it (None: no variables);
+    `offline`: lm-eval's local tasks may switch the Hub off (no Hub task in the same evaluation)."""
+    if task.solver == "lm_eval":
+        return _run_lm_eval(runner, task, limit, store, artifact_sha, offline)
     samples = select(limit, task.dataset())
     settings = settings_key(task, max_new_tokens, n_ctx, chat)
     budget = task_chat(task, chat).budget(task.max_new_tokens or max_new_tokens)
@@ -64,6 +69,24 @@ def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact
                 done.items.update({r.item_id: r for r in results})
                 advance(len(chunk))
     return [done.items[s.id] for s in samples]
+
+
+def _run_lm_eval(runner, task: Task, limit: int | None, store: ResultStore, sha: str, offline: bool) -> list[ItemResult]:
+    settings = json.dumps({"lm_eval": True, "limit": limit})  # same text as before: stored items stay valid
+    done = store.get(sha, task.name, task.version, settings)
+    if done:  # lm-eval results are stored in one transaction: present means complete
+        return [done[k] for k in sorted(done, key=_natural)]
+    from harness.evals.lmeval import run_lm_eval
+
+    with progress.bar(task.name, 1) as advance:
+        items = run_lm_eval(runner, task, limit, offline)
+        advance()
+    store.put(sha, task.version, settings, items)
+    return items
+
+
+def _natural(key: str):
+    return (len(key), key)
 
 
 @dataclass

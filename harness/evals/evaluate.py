@@ -1,0 +1,34 @@
+"""Evaluation of a release, the one entry point of the recipe: every task on every level (per-item
+store), the EOS probe of each level, and the KL divergence of every GGUF level (a cached stage)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from harness.cache import StageCache
+from harness.evals.kld_stage import kld_stage
+from harness.evals.levels import Artifact, LevelResults, evaluate_levels
+from harness.evals.probe import probe_check
+from harness.evals.store import ResultStore
+from harness.profiles.model import EvalSpec
+from harness.records.engine import EngineInfo
+from harness.records.report import Check, Metric, Suite
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    results: dict[str, LevelResults]  # level -> task -> items
+    suites: list[Suite]
+    probes: list[Check]  # eos_probe:<level> of every level
+    kld: dict[str, dict[str, Metric]]  # GGUF level -> kld/* metrics
+    engines: dict[str, EngineInfo | None]  # level -> what computed its items (None: not recorded)
+
+
+def evaluate_release(cache: StageCache, store: ResultStore, spec: EvalSpec, artifacts: list[Artifact],
+                     merged_dir: Path, merged_sha: str) -> Evaluation:
+    probes: dict = {}
+    results, suites = evaluate_levels(artifacts, spec, store, probes)
+    kld = kld_stage(cache, spec, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
+    return Evaluation(results, suites, [probe_check(a.name, probes[a.name]) for a in artifacts], kld,
+                      {a.name: store.engine(a.sha256) for a in artifacts})
