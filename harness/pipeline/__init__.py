@@ -1,1 +1,1 @@
-"""The release recipe and its stages."""
+"""The release recipe (steps only) and its cached stages, each with a typed output model."""
