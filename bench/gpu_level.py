@@ -1,7 +1,7 @@
 """One level of a profile's full task set (rendered by bench/gpu_prepare.py), a stated fraction of it run
 through a harness runner the way the pipeline drives it, timed and scaled to the whole level.
 
-How the pipeline drives a runner (harness/pipeline/evaluate.py run_task, general.py): generation items
+How the pipeline drives a runner (harness/evals/run_task.py, lmeval.py): generation items
 of a task sorted by prompt and handed over `batch_size` at a time (the store's commit unit); each
 multiple-choice item of our own as one loglikelihood call over its choices; an lm-eval task's requests
 (query, " " + choice) in one call (HFLM for HF levels, the runner itself for GGUF levels).

@@ -33,14 +33,15 @@ def level_task_set(profile_name: str, template: str) -> dict[str, Any]:
     "general": [{task, query, choices}]} of one level of the profile."""
     from harness.chat.thinking import ChatSettings
     from harness.evals.core import select
-    from harness.evals.general import load_docs
     from harness.evals.registry import resolve
-    from harness.pipeline.evaluate import task_chat
+    from harness.evals.run_task import task_chat
     from harness.profiles.model import load_profile
 
     spec = load_profile(profile_name).eval
     chat = ChatSettings.from_eval(spec).for_template(template)
-    tasks, general = resolve(spec.suites, spec.tasks)
+    every = resolve(spec.suites, spec.tasks)
+    tasks = [t for t in every if t.solver != "lm_eval"]
+    general = [t for t in every if t.solver == "lm_eval" and not t.hub]  # Hub tasks: not run offline
     out: dict[str, list] = {"generate": [], "choices": [], "general": []}
     render = _TemplateOnly(template, chat.variables)  # the level's runner renders with these (LazyRunner)
     for task in tasks:
@@ -53,9 +54,9 @@ def level_task_set(profile_name: str, template: str) -> dict[str, Any]:
             else:
                 out["choices"].append({"task": task.name, "choices": list(s.choices or []),
                                        "context": render.chat_prompt(s.messages, s.tools, reasoning=False)})
-    for name in general:
-        for d in load_docs(name, spec.limits.get(name, spec.limit)):
-            out["general"].append({"task": name, "query": d["query"], "choices": d["choices"]})
+    for task in general:
+        for d in task.docs(spec.limits.get(task.name, spec.limit)):
+            out["general"].append({"task": task.name, "query": d["query"], "choices": d["choices"]})
     return out
 
 
