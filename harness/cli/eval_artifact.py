@@ -18,15 +18,11 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
                   out: Annotated[Path, typer.Option("--out", help="Folder for results.sqlite and eval.json.")] = Path("runs/eval"),
                   thinking: ThinkingOpt = Thinking.off):
     """Score one artifact alone on the suites; items are cached in OUT/results.sqlite."""
-    from harness.cache import sha256_file, sha256_tree
     from harness.checks.template import artifact_info
     from harness.errors import BadInput
-    from harness.evals.aggregate import metrics
+    from harness.evals.evaluate import evaluate_artifact
     from harness.evals.items import task_with_items
-    from harness.evals.levels import Artifact, evaluate_levels
-    from harness.evals.store import ResultStore
     from harness.profiles.model import EvalSpec
-    from harness.records.eval_scores import write_eval_scores
 
     out_dir(out)
     if not artifact.exists():
@@ -38,15 +34,9 @@ def eval_artifact(artifact: Annotated[Path, typer.Argument(help="An HF folder or
         from harness.models.inspect import require_safetensors
 
         require_safetensors(artifact)
-    sha = sha256_tree(artifact) if kind == "hf" else sha256_file(artifact)
     spec = EvalSpec(tasks=tasks, limit=limit, thinking=thinking.value)
     typer.echo(_thinking_line(spec, kind, artifact))
-    out_dir(out).mkdir(parents=True, exist_ok=True)
-    with ResultStore(out / "results.sqlite") as store:
-        results, suites = evaluate_levels([Artifact(artifact.name, kind, artifact, sha)], spec, store,
-                                          replaced=replaced)
-    m = metrics(results[artifact.name])
-    write_eval_scores(out, m)
+    m, suites = evaluate_artifact(artifact, kind, spec, out_dir(out), replaced)
     for name, metric in m.items():
         typer.echo(f"{name:40s} {metric.value:.3f} [{metric.ci_low:.3f}, {metric.ci_high:.3f}] n={metric.n}")
     for suite in suites:

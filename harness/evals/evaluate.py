@@ -1,12 +1,16 @@
 """Evaluation of a release, the one entry point of the recipe: every task on every level (per-item
-store), the EOS probe of each level, and the KL divergence of every GGUF level (a cached stage)."""
+store), the EOS probe of each level, and the KL divergence of every GGUF level (a cached stage); and of
+one artifact alone (`harness eval`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.cache import StageCache
+from harness.cache import StageCache, sha256_file, sha256_tree
+from harness.evals.aggregate import metrics
+from harness.evals.core import Task
 from harness.evals.kld_stage import kld_stage
 from harness.evals.levels import Artifact, LevelResults, evaluate_levels
 from harness.evals.probe import probe_check
@@ -32,3 +36,18 @@ def evaluate_release(cache: StageCache, store: ResultStore, spec: EvalSpec, arti
     kld = kld_stage(cache, spec, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
     return Evaluation(results, suites, [probe_check(a.name, probes[a.name]) for a in artifacts], kld,
                       {a.name: store.engine(a.sha256) for a in artifacts})
+
+
+def evaluate_artifact(path: Path, kind: str, spec: EvalSpec, out: Path,
+                      replaced: Sequence[Task] = ()) -> tuple[dict[str, Metric], list[Suite]]:
+    """One HF folder or GGUF file scored alone: items in OUT/results.sqlite, metrics in OUT/eval.json.
+    `replaced`: tasks standing in for the registered ones (the user's own items)."""
+    from harness.records.eval_scores import write_eval_scores
+
+    sha = sha256_tree(path) if kind == "hf" else sha256_file(path)
+    out.mkdir(parents=True, exist_ok=True)
+    with ResultStore(out / "results.sqlite") as store:
+        results, suites = evaluate_levels([Artifact(path.name, kind, path, sha)], spec, store, replaced=replaced)
+    scores = metrics(results[path.name])
+    write_eval_scores(out, scores)
+    return scores, suites
