@@ -22,6 +22,13 @@ _Z = float(norm.ppf(0.5 + CONFIDENCE / 2))  # 1.959964 for 95%
 _MAX_CELLS_PER_CHUNK = 2_000_000
 
 
+def log_softmax(x: np.ndarray) -> np.ndarray:
+    """Log-probabilities over the last axis, in float64 (logits of one position per row)."""
+    x = x.astype(np.float64)
+    m = x.max(-1, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(-1, keepdims=True))
+
+
 def _as_array(values: Sequence[float], what: str) -> np.ndarray:
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 1 or arr.size == 0:

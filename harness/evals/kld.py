@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from harness.records.report import Metric
-from harness.stats import metric_summary
+from harness.stats import log_softmax, metric_summary
 
 
 @dataclass(frozen=True)
@@ -33,12 +33,6 @@ def heldout_chunks(tokenize, max_tokens: int, chunk: int = 512) -> list[list[int
         ids = tokenize(DATA_DIR.joinpath(name).read_text(encoding="utf-8"))[:per_text]
         chunks += [ids[i : i + chunk] for i in range(0, len(ids), chunk) if len(ids[i : i + chunk]) > 64]
     return chunks
-
-
-def log_softmax(x: np.ndarray) -> np.ndarray:
-    x = x.astype(np.float64)
-    m = x.max(-1, keepdims=True)
-    return x - m - np.log(np.exp(x - m).sum(-1, keepdims=True))
 
 
 def compare_logits(ref: np.ndarray, level: np.ndarray, tokens: list[int], warmup: int = 32) -> TokenStats:

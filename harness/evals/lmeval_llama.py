@@ -17,7 +17,8 @@ from lm_eval.api.registry import register_model
 from lm_eval.utils import get_rolling_token_windows, make_disjoint_window
 
 from harness.chat.thinking import answer_text, stored_output
-from harness.runners.gguf import GGUFRunner, _log_softmax
+from harness.runners.gguf import GGUFRunner
+from harness.stats import log_softmax
 
 
 @register_model("harness-llama")
@@ -82,7 +83,7 @@ class HarnessLlamaLM(LM):
                 seq = ctx + pred
                 # The runner's scoring context gives logits for a token list without re-tokenizing text.
                 logits = self.runner.logits_for_tokens(seq)
-                logp = _log_softmax(logits[len(ctx) - 1 : len(seq) - 1])
+                logp = log_softmax(logits[len(ctx) - 1 : len(seq) - 1])
                 total += float(logp[np.arange(len(pred)), np.array(pred)].sum())
             out.append(total)
             self.cache_hook.add_partial("loglikelihood_rolling", (text,), total)
