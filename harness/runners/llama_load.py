@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from harness.runners.engine import EngineInfo
 
 GPU_ENV = "HARNESS_LLAMA_GPU"  # auto (default) | on | off
+BATCH_ENV = "HARNESS_LLAMA_BATCH"  # auto (default) | sequences decoded together (1: one at a time)
+GPU_BATCH = 64  # what llama.cpp's batched decode is measured at on the GPU (issue 14)
+CPU_BATCH = 8  # bench/gguf_batch.py on 2 cores: see bench/RESULTS.md
 _ERROR, _CONT = 4, 5  # ggml_log_level values (ggml.h; llama-cpp-python's _logger.py comment is outdated)
 _log: deque[tuple[int, str]] = deque(maxlen=64)  # (sequence number, error line)
 _state: dict[str, Any] = {"seq": 0, "callback": None, "level": 0, "partial": ""}
@@ -115,12 +118,24 @@ def gpu_layers() -> int:
     return -1 if can and choice != "off" else 0
 
 
-def engine_record(n_gpu_layers: int) -> EngineInfo:
+def batch_choice(n_gpu_layers: int) -> tuple[int, bool]:
+    """(sequences decoded together, whether $HARNESS_LLAMA_BATCH set it). Auto: GPU_BATCH with the
+    layers on the GPU, else CPU_BATCH (the runner falls back to one at a time on the CPU when batched
+    rows would not be bit-identical, llama_batch.batch_invariant)."""
+    choice = os.environ.get(BATCH_ENV, "auto").strip().lower() or "auto"
+    if choice == "auto":
+        return (GPU_BATCH if n_gpu_layers else CPU_BATCH), False
+    if not choice.isdigit() or not 1 <= int(choice) <= 256:
+        raise BadInput(f"${BATCH_ENV}", f"{choice!r}: expected auto or a number of sequences from 1 to 256")
+    return int(choice), True
+
+
+def engine_record(n_gpu_layers: int, batch_size: int = 1) -> EngineInfo:
     """What runs a GGUF level, for the report: llama.cpp, on the GPU when its layers are offloaded."""
     from harness.runners.engine import EngineInfo
 
     return EngineInfo(engine="llama.cpp", device="gpu" if n_gpu_layers else "cpu",
-                      device_name="" if n_gpu_layers else f"{threads()} threads", batch_size=1)
+                      device_name="" if n_gpu_layers else f"{threads()} threads", batch_size=batch_size)
 
 
 def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: int | None = None) -> Any:

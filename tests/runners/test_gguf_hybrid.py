@@ -55,6 +55,7 @@ def test_llama_cpp_says_which_memory_cannot_be_cut_back(qwen35_f16_gguf, qwen3_f
 def test_loglikelihoods_equal_a_fresh_context_exactly(model) -> None:
     name, path = model
     runner = GGUFRunner(path, n_ctx=N_CTX)
+    runner.batch_size = 1  # the one-at-a-time scorer, whose evaluations this counts
     try:
         reqs = _requests(runner)
         llm = runner._scorer().llm

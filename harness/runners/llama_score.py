@@ -1,0 +1,119 @@
+"""Log-likelihoods of many requests at once in a SeqContext.
+
+A request is a token list and the number of its last tokens to score; the logits that score them are
+the rows at positions len-n-1 .. len-2. Consecutive requests with the same context (the choices of
+one multiple-choice item) form a unit, which runs in one sequence: its context is evaluated once, each
+continuation after it, the memory cut back to the context in between (a recurrent memory cannot be cut
+back: there each multi-token continuation evaluates its context again; one-token continuations, the
+" A"/" B" of MMLU, are all scored from the context's last row). Each llama_decode carries the pending
+tokens of every busy sequence, with logits asked only for the rows that score something, and a
+sequence that finishes its unit takes the next at once.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import numpy as np
+
+from harness.runners.llama_batch import SeqContext
+from harness.stats import log_softmax
+
+
+def _row_scores(rows: np.ndarray, targets: list[int]) -> tuple[list[float], list[bool]]:
+    """log p(target) of each logit row, and whether the target is the row's greedy token, with the
+    arithmetic of GGUFRunner's one-at-a-time path (harness/stats.log_softmax), a few rows at a time to
+    bound the memory."""
+    lp: list[float] = []
+    top: list[bool] = []
+    for k in range(0, len(targets), 32):
+        x = rows[k : k + 32]
+        t = np.array(targets[k : k + 32])
+        lp += log_softmax(x)[np.arange(len(t)), t].tolist()
+        top += (x.argmax(-1) == t).tolist()
+    return lp, top
+
+
+def _units(reqs: list[tuple[list[int], int]]) -> deque[deque[int]]:
+    """Runs of consecutive requests with the same context."""
+    units: deque[deque[int]] = deque()
+    prev: list[int] | None = None
+    for i, (tokens, n) in enumerate(reqs):
+        ctx = tokens[: len(tokens) - n]
+        if ctx != prev:
+            units.append(deque())
+        units[-1].append(i)
+        prev = ctx
+    return units
+
+
+class BatchScorer:
+    """`mix`: one llama_decode may carry rows of several sequences. Off on the CPU: llama.cpp splits such a
+    batch into ubatches of equal rows per sequence (llama-batch.cpp, split_equal), which can leave a
+    sequence a one-row piece, and one query row takes another attention kernel than several (F16 KV:
+    tinyBLAS from two rows up), so a log-likelihood would differ from the one-at-a-time path (0.048 on
+    a 6-token choice, measured on the demo model). On the CPU, prompt evaluation gains little from
+    mixing: it is matrix-matrix work already."""
+
+    def __init__(self, sc: SeqContext, mix: bool = True):
+        self.sc, self.mix = sc, mix
+        # Each sequence's last context row: (the tokens up to it, its logits), so that one-token
+        # continuations after the same context need no evaluation (the choices " A", " B", ...).
+        self._ctx_row: list[tuple[list[int], np.ndarray] | None] = [None] * sc.n_seq
+
+    def _cached(self, s: int, tokens: list[int], n: int) -> tuple[float, bool] | None:
+        row = self._ctx_row[s]
+        if n != 1 or row is None or row[0] != tokens[:-1]:
+            return None
+        lp, top = _row_scores(row[1][None, :], [tokens[-1]])
+        return lp[0], top[0]
+
+    def score(self, reqs: list[tuple[list[int], int]]) -> list[tuple[float, bool]]:
+        """(sum log p, all greedy) of each (tokens, n scored) with 1 <= n < len(tokens) <= n_ctx."""
+        picked: list[list[float]] = [[] for _ in reqs]
+        greedy = [True] * len(reqs)
+        units = _units(reqs)
+        mine: list[deque[int]] = [deque() for _ in range(self.sc.n_seq)]  # each sequence's unit
+        cur: dict[int, tuple[int, int]] = {}  # sequence -> (request, next position to evaluate)
+        while True:
+            for s in range(self.sc.n_seq):
+                while s not in cur and (mine[s] or units):
+                    if not mine[s]:
+                        mine[s] = units.popleft()
+                    i = mine[s].popleft()
+                    tokens, n = reqs[i]
+                    done = self._cached(s, tokens, n)
+                    if done is not None:
+                        picked[i], greedy[i] = [done[0]], done[1]
+                        continue
+                    # Its first scoring row evaluated again: its logits come from this decode.
+                    cur[s] = (i, self.sc.reuse(s, tokens, len(tokens) - n - 1))
+            if not cur:
+                break
+            rows: list[tuple[int, int, int, bool]] = []
+            owners: list[tuple[int, int, int]] = []  # (sequence, request, position) of each logits row
+            budget = self.sc.cap
+            for s in sorted(cur):
+                i, p = cur[s]
+                tokens, n = reqs[i]
+                first, end = len(tokens) - n - 1, len(tokens) - 1  # the last token predicts nothing
+                take = min(end - p, budget)
+                for q in range(p, p + take):
+                    rows.append((s, q, tokens[q], q >= first))
+                    if q >= first:
+                        owners.append((s, i, q))
+                cur[s] = (i, p + take)
+                budget -= take
+                if not budget or not self.mix:
+                    break
+            logits = self.sc.decode(rows)
+            lp, top = _row_scores(logits, [reqs[i][0][q + 1] for _, i, q in owners])
+            for k, ((s, i, q), v, g) in enumerate(zip(owners, lp, top)):
+                picked[i].append(v)
+                greedy[i] = greedy[i] and g
+                if q == len(reqs[i][0]) - reqs[i][1] - 1:
+                    self._ctx_row[s] = (reqs[i][0][: q + 1], np.array(logits[k]))
+            for s, (i, p) in list(cur.items()):
+                if p == len(reqs[i][0]) - 1:
+                    del cur[s]
+        return [(float(np.array(v).sum()), g) for v, g in zip(picked, greedy)]
