@@ -69,7 +69,7 @@ class Batching:
         if self._score is None:
             from harness.runners.llama_score import BatchScorer
 
-            self._score = BatchScorer(sc, mix=self.on_gpu)
+            self._score = BatchScorer(sc)
         return self._score
 
     def close(self) -> None:

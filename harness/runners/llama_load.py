@@ -29,7 +29,10 @@ GPU_BATCH = 64  # what llama.cpp's batched decode is measured at on the GPU (iss
 CPU_BATCH = 8  # bench/gguf_batch.py on 2 cores: see bench/RESULTS.md
 _ERROR, _CONT = 4, 5  # ggml_log_level values (ggml.h; llama-cpp-python's _logger.py comment is outdated)
 _log: deque[tuple[int, str]] = deque(maxlen=64)  # (sequence number, error line)
-_state: dict[str, Any] = {"seq": 0, "callback": None, "level": 0, "partial": ""}
+# echo: error lines also go to stderr. Set once a model is loaded on the GPU: a CUDA error there aborts
+# the process (ggml_abort), which leaves no Python error to quote the kept lines in, and without the
+# echo the one line saying what failed ("CUDA error: out of memory") would be lost.
+_state: dict[str, Any] = {"seq": 0, "callback": None, "level": 0, "partial": "", "echo": False}
 # llama.cpp messages that only say that something failed, never why.
 _GENERIC = ("failed to load model", "llama_decode returned", "failed to decode", "failed to create context",
             "failed to initialize batch")
@@ -61,6 +64,8 @@ def _install_log() -> None:
             if msg.endswith("\n"):  # llama.cpp may send one line in pieces
                 _state["seq"] += 1
                 _log.append((_state["seq"], _state["partial"].strip()))
+                if _state["echo"] and py_logger.level > logging.DEBUG:
+                    print(f"llama.cpp: {_state['partial'].strip()}", file=sys.stderr, flush=True)
                 _state["partial"] = ""
         if py_logger.level <= logging.DEBUG:
             print(msg, end="", flush=True, file=sys.stderr)
@@ -145,10 +150,12 @@ def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: i
     layers = gpu_layers() if n_gpu_layers is None else n_gpu_layers
     mark = _mark()
     try:
-        return Llama(str(path), n_ctx=n_ctx, n_threads=threads(), n_gpu_layers=layers, logits_all=logits_all,
-                     verbose=False, seed=0)
+        llm = Llama(str(path), n_ctx=n_ctx, n_threads=threads(), n_gpu_layers=layers, logits_all=logits_all,
+                    verbose=False, seed=0)
     except (ValueError, RuntimeError, OSError) as e:
         raise BadInput(path, f"llama.cpp cannot load this GGUF: {reason_since(mark) or e}") from None
+    _state["echo"] = _state["echo"] or layers != 0
+    return llm
 
 
 def open_vocab(path: Path) -> Any:

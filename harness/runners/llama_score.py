@@ -48,14 +48,17 @@ def _units(reqs: list[tuple[list[int], int]]) -> deque[deque[int]]:
 
 
 class BatchScorer:
-    """`mix`: one llama_decode may carry rows of several sequences. Off on the CPU: llama.cpp splits such a
-    batch into ubatches of equal rows per sequence (llama-batch.cpp, split_equal), which can leave a
-    sequence a one-row piece, and one query row takes another attention kernel than several (F16 KV:
-    tinyBLAS from two rows up), so a log-likelihood would differ from the one-at-a-time path (0.048 on
-    a 6-token choice, measured on the demo model). On the CPU, prompt evaluation gains little from
-    mixing: it is matrix-matrix work already."""
+    """`mix`: one llama_decode may carry rows of several sequences; off by default. On the CPU llama.cpp
+    splits such a batch into ubatches of equal rows per sequence (llama-batch.cpp, split_equal), which
+    can leave a sequence a one-row piece, and one query row takes another attention kernel than several
+    (F16 KV: tinyBLAS from two rows up), so a log-likelihood would differ from the one-at-a-time path
+    (0.048 on a 6-token choice of the demo model). On the H200 mixing gained nothing (2,552 against
+    2,514 tok/s on 64 requests of the 4b shape, bench/RESULTS.md): prompt evaluation is matrix-matrix
+    work already. llama.cpp's unified KV cache is not used: in the llama.cpp that llama-cpp-python
+    0.3.36 vendors, a sequence decoded after another's cells gets other logits than alone (0.91 on a
+    logit of the demo model, CPU), while per-sequence streams give the same ones."""
 
-    def __init__(self, sc: SeqContext, mix: bool = True):
+    def __init__(self, sc: SeqContext, mix: bool = False):
         self.sc, self.mix = sc, mix
         # Each sequence's last context row: (the tokens up to it, its logits), so that one-token
         # continuations after the same context need no evaluation (the choices " A", " B", ...).
