@@ -1,6 +1,7 @@
 """What `harness doctor` finds: the engine, device, precision and batch each level of a profile will get,
 asked of the same functions the runners call (harness/runners/hf.py, llama_load.py), and the versions and
-kernels behind them. Nothing is loaded: torch is imported only to ask whether CUDA is there."""
+kernels behind them (the record: harness/records/doctor.py). Nothing is loaded: torch is imported only to
+ask whether CUDA is there, and the kernels only to see whether they import."""
 
 from __future__ import annotations
 
@@ -9,43 +10,13 @@ import json
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
-
 from harness.errors import BadInput, HarnessError, known_error
-from harness.runners.engine import EngineInfo
+from harness.records.doctor import Diagnosis, LevelPlan
 
 PACKAGES = ["torch", "transformers", "llama-cpp-python", "lm-eval", "peft", "trl", "unsloth",
             "flash-linear-attention", "causal-conv1d"]
 KERNEL_PACKAGES = {"fla": "flash-linear-attention", "causal_conv1d": "causal-conv1d"}
 NVIDIA_GPUS = Path("/proc/driver/nvidia/gpus")  # one folder per GPU the driver sees, torch or not
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="ignore")  # tolerant on read: a newer harness may add fields
-
-
-class LevelPlan(_Record):
-    name: str
-    kind: str  # "hf" | "gguf"
-    engine: EngineInfo | None = None  # None: the level cannot run as configured (see problem)
-    n_gpu_layers: int | None = None  # GGUF: layers offloaded (-1 all, 0 none)
-    note: str = ""
-    problem: str = ""  # what `harness release` would stop on (exit 2)
-
-
-class Diagnosis(_Record):
-    schema_version: int = 1
-    profile: str | None = None
-    versions: dict[str, str]  # package -> version, "" when not installed
-    gpus: list[str]  # GPUs the NVIDIA driver sees (whatever torch was built for)
-    torch_cuda: bool | None = None  # torch.cuda.is_available(); None: not asked ($HARNESS_DEVICE set)
-    hf_device: str = ""
-    llama_library: str = ""
-    llama_gpu_offload: bool | None = None  # llama_supports_gpu_offload(); None: the library did not load
-    llama_gpu_env: str = "auto"  # $HARNESS_LLAMA_GPU
-    kernels: dict[str, bool]  # fla, causal_conv1d -> imports (as transformers then uses it; Qwen3.5's linear attention)
-    levels: list[LevelPlan] = []
-    problems: list[str] = []
 
 
 def diagnose(profile_arg: str | None) -> Diagnosis:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 if TYPE_CHECKING:
-    from harness.cli.diagnose import Diagnosis, LevelPlan
+    from harness.records.doctor import Diagnosis, LevelPlan
 
 
 def doctor(profile: Annotated[Optional[str], typer.Argument(

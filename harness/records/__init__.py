@@ -9,5 +9,6 @@ engine.py        what computed a level's items (engine, device, dtype, batch)
 items.py         item_scores.json.gz (per-item scores of every level) and ItemResult
 failed_items.py  items.jsonl (every item a level got wrong, for the site's explorer)
 eval_scores.py   eval.json of `harness eval`
+doctor.py        what `harness doctor --json` prints (not stored, read by scripts)
 common.py        the shared base model (Record, TOLERANT) and helpers
 """

@@ -11,8 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from harness.cli.diagnose import Diagnosis, LevelPlan, diagnose
+from harness.cli.diagnose import diagnose
 from harness.cli.doctor import advice, render
+from harness.records.common import TOLERANT
+from harness.records.doctor import Diagnosis, LevelPlan
 from harness.names import BASE, BF16
 from harness.profiles import load_profile
 from harness.profiles.semantics import levels_made
@@ -56,6 +58,10 @@ def test_json_is_the_typed_record():
     assert proc.returncode == 0, proc.stderr
     found = Diagnosis.model_validate_json(proc.stdout)
     assert found.schema_version == 1 and found.profile == "demo"
+    newer = {**json.loads(proc.stdout), "added_by_a_newer_harness": 1}  # tolerant on read, strict on write
+    assert Diagnosis.model_validate(newer, context=TOLERANT) == found
+    with pytest.raises(ValueError):
+        Diagnosis.model_validate(newer)
     assert [lv.name for lv in found.levels] == levels_made(load_profile("demo"))
     assert found.llama_gpu_offload is _offload() and found.versions["llama-cpp-python"]
     assert set(found.kernels) == {"fla", "causal_conv1d"}
@@ -131,7 +137,7 @@ def test_advice_for_a_gpu_behind_a_cpu_only_llama_cpp():
 
 
 def test_advice_for_a_cpu_torch_on_a_gpu_machine_and_the_slow_linear_attention():
-    from harness.runners.engine import EngineInfo
+    from harness.records.engine import EngineInfo
 
     tips = advice(_found(gpus=["NVIDIA L40S"], torch_cuda=False, hf_device="cpu", llama_gpu_offload=True))
     assert any("has no CUDA" in t and "NVIDIA L40S" in t for t in tips)
