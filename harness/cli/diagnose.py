@@ -100,7 +100,7 @@ def _levels(profile, d: Diagnosis) -> list[LevelPlan]:
     from harness.names import BASE, BF16
     from harness.profiles.semantics import levels_made
     from harness.runners.hf import hf_engine
-    from harness.runners.llama_load import engine_record, gpu_layers
+    from harness.runners.llama_load import batch_choice, engine_record, gpu_layers
 
     config, source = _hf_config(profile)
     hf_problem = next((p for p in d.problems if p.startswith("$HARNESS_DEVICE")), "")
@@ -111,14 +111,18 @@ def _levels(profile, d: Diagnosis) -> list[LevelPlan]:
     else:
         try:
             n_layers = gpu_layers()
+            batch, forced = batch_choice(n_layers)
         except HarnessError as e:
             gguf_problem = str(e)
             d.problems.append(gguf_problem)
-    gguf = None if n_layers is None else engine_record(n_layers)
+    gguf = None if n_layers is None else engine_record(n_layers, batch)
+    gguf_note = "" if n_layers is None or n_layers or forced else (
+        "batched on the CPU only where llama.cpp computes a batched row as a lone one, else one at a time")
     plans = []
     for name in levels_made(profile):
         if name in (BASE, BF16):  # the base and the merged model are HF folders, every other level a GGUF
             plans.append(LevelPlan(name=name, kind="hf", engine=hf, note=source, problem=hf_problem))
         else:
-            plans.append(LevelPlan(name=name, kind="gguf", engine=gguf, n_gpu_layers=n_layers, problem=gguf_problem))
+            plans.append(LevelPlan(name=name, kind="gguf", engine=gguf, n_gpu_layers=n_layers,
+                                   note=gguf_note, problem=gguf_problem))
     return plans
