@@ -4,7 +4,7 @@ Run ON the GPU machine, with Unsloth's site on PYTHONPATH (shared/gpu/build_unsl
     python bench/train_fit.py --profiles 9b,4b --tokenizer DIR [--cap-gib 44] [--deadline 560]
 For each profile: a random-init Qwen3.5 text model of the published shape (transformers `qwen3_5`,
 vocab 248,320; 4B tied, 9B untied), LoRA with the profile's r/alpha on the targets the recipe
-resolves (Gated DeltaNet projections included), trained through training/unsloth_backend.py with
+resolves (Gated DeltaNet projections included), trained through harness/training/unsloth_backend.py with
 the profile's batch size, max_seq_len and packing setting, under a memory cap of --cap-gib
 (torch's per-process fraction: past it the real OutOfMemoryError fires, and the recipe's guard
 turns it into its one-line message). Trials, each a few steps:
@@ -100,7 +100,7 @@ def build(a) -> dict:
 
 def fit(a) -> dict:
     """The trials for one profile, in one process: the model loads once, each trial is a new trainer."""
-    from training.unsloth_backend import import_unsloth
+    from harness.training.unsloth_backend import import_unsloth
 
     import_unsloth()  # first: it patches transformers/trl/peft
     import gc
@@ -109,10 +109,10 @@ def fit(a) -> dict:
     from train_gpu_child import examples, timer, versions
     from transformers import AutoTokenizer
 
-    from training.mixture import Example
-    from training.oom import TrainOutOfMemory
-    from training.recipe import adapted_record, build_mixture, fit_guarded
-    from training.unsloth_backend import load_unsloth, unsloth_trainer
+    from harness.training.mixture import Example
+    from harness.training.oom import TrainOutOfMemory
+    from harness.training.recipe import adapted_record, build_mixture, fit_guarded
+    from harness.training.unsloth_backend import load_unsloth, unsloth_trainer
 
     started = time.monotonic()
     spec = train_spec(a.profile)

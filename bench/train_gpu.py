@@ -151,7 +151,7 @@ def run_shape(shape: str, a, deadline: float) -> dict:
         log(f"  guard: {g['head']}; {g['head_note']} (changed={g['head_changed']}, tied_kept={g['tied_kept']})")
         m = step("merge") if "merge" not in skip else None
         if m:
-            log(f"  merge: merged head == trained head (training/merge.py): {m.get('merged_head_equals_trained')} "
+            log(f"  merge: merged head == trained head (harness/training/merge.py): {m.get('merged_head_equals_trained')} "
                 f"{m.get('merge_error', '')}; template check: {m.get('template_check')}; head on disk: {m.get('disk_head')}; "
                 f"merge {m.get('merge_s')}s")
     return res

@@ -30,12 +30,12 @@ def _head(files: list[Path], prefer_lm_head: bool = True):
 
 
 def merge_check(a) -> dict:
-    """training/merge.py on the guard run's adapter, then harness/checks/template.py, then the head on disk."""
+    """harness/training/merge.py on the guard run's adapter, then harness/checks/template.py, then the head on disk."""
     import torch
 
     from harness.checks.template import compare
     from harness.errors import CheckFailed
-    from training.merge import merge
+    from harness.training.merge import merge
 
     base, adapter, merged = Path(a.model), Path(a.work) / "guard" / "adapter", Path(a.work) / "merged"
     t0 = time.perf_counter()

@@ -149,12 +149,12 @@ def run_training(a) -> dict:
     meta = json.loads((Path(a.model) / "bench_meta.json").read_text())
     targets = meta["targets"] + (["lm_head"] if a.kind == "guard" else [])
     if a.kind in ("ours", "guard"):
-        from training.unsloth_backend import import_unsloth
+        from harness.training.unsloth_backend import import_unsloth
 
         import_unsloth()  # first, as the recipe does
     elif a.kind in ("plain", "warm"):  # warm: an unmeasured plain run that compiles the kernels
         import unsloth  # noqa: F401  (first: it patches transformers/trl/peft)
-    from training.mixture import Example
+    from harness.training.mixture import Example
 
     pairs = examples(a.model, a.batch * (a.warmup + a.steps), a.seq, mixed=a.lengths == "mixed")
     from transformers import AutoTokenizer
@@ -166,14 +166,14 @@ def run_training(a) -> dict:
     t0 = time.perf_counter()
     res: dict = {}
     if a.kind in ("ours", "guard"):
-        from training.unsloth_backend import train_unsloth
+        from harness.training.unsloth_backend import train_unsloth
 
         rows = [Example("bench", str(i), p, c) for i, (p, c) in enumerate(pairs)]
         run = train_unsloth(Path(a.model), spec_for(a, targets, "unsloth"), out, rows, [], [cb], print)
         res = {"head": run.head.description, "head_changed": run.head_changed, "tied_kept": run.tied_kept,
                "head_note": run.head_note, "adapter": str(out / "adapter")}
     elif a.kind == "trl":
-        from training.recipe import train_trl
+        from harness.training.recipe import train_trl
 
         rows = [Example("bench", str(i), p, c) for i, (p, c) in enumerate(pairs)]
         train_trl(Path(a.model), spec_for(a, targets, "trl"), out, rows, [], [cb], print)

@@ -78,7 +78,7 @@ def _llama_library(e: Exception, _out: str) -> HarnessError | None:
 
 
 def _gpu_oom(e: Exception, _out: str) -> HarnessError | None:
-    # Training turns its own out-of-memory into settings to lower (training/oom.py); elsewhere (an HF level
+    # Training turns its own out-of-memory into settings to lower (harness/training/oom.py); elsewhere (an HF level
     # scored on the GPU) the way out is the device.
     first = " ".join(str(e).split(". ")[0].split())
     return StageError(f"out of GPU memory ({first}): free the GPU, or score on the CPU with HARNESS_DEVICE=cpu")

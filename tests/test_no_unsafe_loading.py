@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCES = [p for d in ("harness", "training", "evalsets", "bench") for p in (ROOT / d).rglob("*.py")]
+SOURCES = [p for d in ("harness", "evalsets", "bench", "scripts") for p in (ROOT / d).rglob("*.py")]
 UNSAFE = [
     (re.compile(r"torch\.load\((?![^)]*weights_only=True)"), "torch.load without weights_only=True"),
     (re.compile(r"\bpickle\.loads?\(|\bdill\.loads?\(|\bjoblib\.load\("), "pickle loading"),

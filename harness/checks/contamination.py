@@ -6,8 +6,8 @@ from __future__ import annotations
 from harness.evals.core import Sample, Task
 from harness.names import CONTAMINATION
 from harness.records.report import Check
-from training.contamination import find_overlaps, record_text
-from training.mixture import load_source
+from harness.training.contamination import find_overlaps, record_text
+from harness.training.mixture import load_source
 
 NGRAM = 13
 

@@ -26,7 +26,7 @@ def calibration_text(sources: list[str], template: str, supports_tools: bool, eo
     template variables: thinking mode)."""
     from itertools import zip_longest
 
-    from training.mixture import load_source, to_example
+    from harness.training.mixture import load_source, to_example
 
     per_source = [[to_example(s, r, template, supports_tools, eos, variables=variables) for r in load_source(s).records]
                   for s in sources]

@@ -91,7 +91,7 @@ def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, 
 def imatrix(cache: StageCache, profile: Profile, merged_dir: Path, merged_sha: str, f16: Path,
             f16_sha: str) -> Stage[ImatrixOutputs]:
     """The importance matrix of the merged model over the training mixture (export.imatrix)."""
-    from training.mixture import load_source
+    from harness.training.mixture import load_source
 
     sources = list(profile.train.mixture)
     data = {n: load_source(n).sha256 for n in sources}

@@ -73,7 +73,7 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
                                                       profile.export.fidelity_max_kld)]
 
         # 8. report.json (per-item scores beside it, for later baselines) and the gate.
-        from training.manifest import TrainManifest
+        from harness.training.manifest import TrainManifest
 
         manifest = TrainManifest.model_validate_json((tuned.train.path / "manifest.json").read_text())
         # The source and what the text model left out (the stage's outputs hold the folder's hash too).

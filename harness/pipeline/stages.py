@@ -65,13 +65,13 @@ def chat_variables(profile: Profile) -> dict:
 
 
 def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str) -> Stage[TrainOutputs]:
-    from training.mixture import load_source
+    from harness.training.mixture import load_source
 
     data = {n: load_source(n).sha256 for n in profile.train.mixture}
     variables = chat_variables(profile)
 
     def work(out: Path) -> TrainOutputs:
-        from training.recipe import train as run_training
+        from harness.training.recipe import train as run_training
 
         # Training renders with the eval's thinking mode: the completion is the turn the eval prompt opens.
         manifest = run_training(base_dir, profile.train, out, profile.base.name, base_sha,
@@ -79,7 +79,7 @@ def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str) ->
         (out / "manifest.json").write_text(manifest.model_dump_json(indent=2))
         return TrainOutputs(final_loss=manifest.final_loss)
     return run_stage(cache, "train", 1, {"base": base_sha, "train": profile.train.model_dump(), "data": data,
-                                         "recipe": code_digest("training"),
+                                         "recipe": code_digest("harness.training"),
                                          "trl": version_of("trl"), "peft": version_of("peft"),
                                          "template_vars": variables},
                      work, TrainOutputs, f"{profile.train.max_steps} steps, LoRA r={profile.train.lora.r}")
@@ -87,7 +87,7 @@ def train(cache: StageCache, profile: Profile, base_dir: Path, base_sha: str) ->
 
 def merge(cache: StageCache, base_dir: Path, base_sha: str, train_dir: Path, train_key: str) -> Stage[MergeOutputs]:
     def work(out: Path) -> MergeOutputs:
-        from training.merge import merge_or_save
+        from harness.training.merge import merge_or_save
 
         return MergeOutputs(**merge_or_save(base_dir, train_dir, out), sha256=sha256_tree(out))
     return run_stage(cache, "merge", 1, {"base": base_sha, "train": train_key}, work, MergeOutputs)

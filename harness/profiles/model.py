@@ -57,7 +57,7 @@ class LoraSpec(_Strict):
     dropout: float = Field(0.0, ge=0.0, lt=1.0)
     # auto: every linear layer of the decoder blocks, from the model's own module names (attention,
     # MLP and, on Qwen3.5, the Gated DeltaNet projections); never the vision tower or MTP
-    # (training/targets.py). Or a list of module names, each checked against the model.
+    # (harness/training/targets.py). Or a list of module names, each checked against the model.
     target_modules: list[str] | Literal["auto"] = "auto"
     # Adapt only the last N transformer layers: backward then stops there (the CPU demo's budget).
     last_layers: int | None = Field(None, ge=1)
@@ -88,7 +88,7 @@ class TrainSpec(_Strict):
     mixture: dict[str, float] = {"fc_en": 1.0, "fc_fr": 1.0, "chat_fr": 0.5, "replay_en": 0.5}
     heldout_fraction: float = Field(0.05, ge=0.0, lt=0.5)
     gpu_price_per_hour: float = Field(0.0, ge=0.0)
-    # Padding-free batches (training/packing.py): a micro-batch's examples in one row, no padding;
+    # Padding-free batches (harness/training/packing.py): a micro-batch's examples in one row, no padding;
     # stays off where the model cannot keep examples apart (the manifest records what ran).
     packing: bool = False
     projected: TrainProjection | None = None
@@ -315,7 +315,7 @@ def load_profile(name_or_path: str) -> Profile:
 def _resolve_paths(profile: Profile, path: Path, text: str) -> Profile:
     """Mixture files given as paths are read relative to the profile's folder (never written). Every
     source is read and checked now: a bad line fails before any stage runs, not an hour in."""
-    from training.mixture import DATA_DIR, load_source
+    from harness.profiles.sources import DATA_DIR, load_source
 
     mixture = {}
     for key, weight in profile.train.mixture.items():

@@ -29,7 +29,7 @@ from harness.records.report import (
     TrainData,
     TrainSummary,
 )
-from training.manifest import TrainManifest
+from harness.training.manifest import TrainManifest
 
 
 def build_report(profile: Profile, run_dir: Path, artifacts: Sequence[Artifact], evaluation: Evaluation,

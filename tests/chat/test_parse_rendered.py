@@ -121,7 +121,7 @@ def test_cut_off_outputs(template):
 
 @pytest.mark.parametrize("source_name", ["fc_en", "fc_fr"])
 def test_every_training_call_parses_back(template, source_name):
-    from training.mixture import load_source
+    from harness.training.mixture import load_source
 
     name, source = template
     checked = 0

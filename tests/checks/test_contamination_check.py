@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from harness.checks.contamination import check_contamination
-from training.contamination import record_text
-from training.mixture import load_source
+from harness.training.contamination import record_text
+from harness.training.mixture import load_source
 
 
 def test_clean_eval_items_pass() -> None:

@@ -20,7 +20,7 @@ def test_site_builds_from_an_installed_wheel(tmp_path: Path, make_run) -> None:
     src.mkdir()
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, src / name)
-    for name in ("harness", "training", "evalsets"):
+    for name in ("harness", "evalsets"):
         shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
     wheels = tmp_path / "wheels"
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
@@ -32,6 +32,8 @@ def test_site_builds_from_an_installed_wheel(tmp_path: Path, make_run) -> None:
                            str(wheel)], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert (target / "harness" / "publish" / "static" / "mkdocs.base.yml").is_file()
+    assert (target / "harness" / "training" / "data" / "fc_en.jsonl").is_file()  # the built-in mixture ships
+    assert not (target / "training").exists() and not list(target.rglob("make_mixture.py"))  # generators stay in scripts/
     assert (target / "harness" / "publish" / "static" / "docs" / "javascripts" / "iframe-worker.js").is_file()
 
     run = make_run(tmp_path / "run", ROOT / "tests" / "data" / "report_release_demo.json", "demo",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harness.chat.template import supports_tools
 from harness.models.inspect import read_hf_info
-from training.mixture import load_source, to_example
+from harness.training.mixture import load_source, to_example
 
 
 def test_completion_is_exactly_the_assistant_turn(embedded_hf_dir: Path) -> None:

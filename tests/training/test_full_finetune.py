@@ -30,7 +30,7 @@ def _profile(tmp_path: Path, **train) -> Path:
 def test_qlora_without_cuda_is_refused_clearly(tmp_path: Path) -> None:
     import torch
 
-    from training.recipe import train
+    from harness.training.recipe import train
 
     if torch.cuda.is_available():
         pytest.fail("this test describes the CPU machine; on CUDA qlora goes to the Unsloth backend")

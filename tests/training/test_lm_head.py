@@ -1,8 +1,8 @@
-"""training/lm_head.py plan_head: the lm_head / embed_tokens guard."""
+"""harness/training/lm_head.py plan_head: the lm_head / embed_tokens guard."""
 
 from __future__ import annotations
 
-from training.lm_head import plan_head
+from harness.training.lm_head import plan_head
 
 LINEAR = ["q_proj", "k_proj", "v_proj", "o_proj"]
 

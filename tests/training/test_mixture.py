@@ -1,4 +1,4 @@
-"""training/mixture.py: held-out split, weighted order, prompt/completion split."""
+"""harness/training/mixture.py: held-out split, weighted order, prompt/completion split."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import BadInput
-from training.mixture import Example, Source, load_source, split_heldout, to_example, weighted_order
+from harness.training.mixture import Example, Source, load_source, split_heldout, to_example, weighted_order
 
 CHATML = (
     "{% for message in messages %}{% if loop.first and messages[0]['role'] != 'system' %}"

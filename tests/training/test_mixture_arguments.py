@@ -1,4 +1,4 @@
-"""training/mixture.py load_source: string tool-call `arguments` (OpenAI wire format) are parsed to
+"""harness/training/mixture.py load_source: string tool-call `arguments` (OpenAI wire format) are parsed to
 objects when records load; one that is not a JSON object stops the profile with file and line."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.errors import BadInput
-from training.mixture import load_source
+from harness.training.mixture import load_source
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -61,7 +61,7 @@ def test_string_arguments_record_renders_through_qwen35_and_parses_back(tmp_path
 
     from harness.chat.parse import Call, parse_tool_calls
     from harness.chat.template import render
-    from training.mixture import to_example
+    from harness.training.mixture import to_example
 
     template = vendored_template("Qwen3.5-4B.jinja")
     raw = _record(1, '{"city": "Lyon", "days": 2}')

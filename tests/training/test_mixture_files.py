@@ -1,4 +1,4 @@
-"""Structure of the shipped training mixture (training/data/*.jsonl), and that it matches its generator."""
+"""Structure of the shipped training mixture (harness/training/data/*.jsonl), and that it matches its generator."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-DATA = Path(__file__).resolve().parents[2] / "training" / "data"
+DATA = Path(__file__).resolve().parents[2] / "harness" / "training" / "data"
 FC = ["fc_en", "fc_fr"]
 CHAT = ["chat_fr", "replay_en"]
 ABSTAIN = {"abstain_en": "replay_en", "abstain_fr": "chat_fr"}  # each source and the chat pool it asks from
@@ -25,7 +25,7 @@ def load(name: str) -> list[dict[str, Any]]:
 
 
 def generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("make_mixture", DATA / "make_mixture.py")
+    spec = importlib.util.spec_from_file_location("make_mixture", Path(__file__).resolve().parents[2] / "scripts" / "make_mixture.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -46,7 +46,7 @@ def test_files_match_their_generator(tmp_path: Path) -> None:
     gen.main()
     for name in FC + CHAT + list(ABSTAIN):
         assert (tmp_path / f"{name}.jsonl").read_bytes() == (DATA / f"{name}.jsonl").read_bytes(), (
-            f"{name}.jsonl is stale: run python training/data/make_mixture.py")
+            f"{name}.jsonl is stale: run python scripts/make_mixture.py")
 
 
 @pytest.mark.parametrize("name", FC)

@@ -10,8 +10,8 @@ import pytest
 
 from harness.errors import StageError
 from harness.profiles.model import LoraSpec, TrainSpec
-from training.mixture import Example
-from training.oom import TrainOutOfMemory, advice, oom_guard
+from harness.training.mixture import Example
+from harness.training.oom import TrainOutOfMemory, advice, oom_guard
 
 SPEC = TrainSpec(max_steps=3, batch_size=8, grad_accum=2, max_seq_len=4096, lora=LoraSpec(r=64, alpha=64),
                  heldout_fraction=0.0)
@@ -37,7 +37,7 @@ class _OOMOnStep2:
 
 
 def test_oom_in_a_training_step_is_one_line(tmp_path: Path, embedded_hf_dir: Path) -> None:
-    from training.recipe import train_trl
+    from harness.training.recipe import train_trl
 
     spec = SPEC.model_copy(update={"batch_size": 1, "grad_accum": 1, "max_seq_len": 256,
                                    "lora": LoraSpec(r=4, alpha=4, last_layers=1)})

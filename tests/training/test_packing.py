@@ -12,14 +12,14 @@ import pytest
 
 from harness.profiles.model import TrainSpec
 from tests.training.conftest import llama_text, qwen35_text
-from training.packing import PADDING_FREE, is_hybrid, plan
+from harness.training.packing import PADDING_FREE, is_hybrid, plan
 
 
 def _trainer(tmp_path: Path, embedded_hf_dir: Path, packing: bool, model=None):
     from transformers import AutoTokenizer
 
     from harness.models.inspect import read_hf_info
-    from training.recipe import build_mixture, trl_trainer
+    from harness.training.recipe import build_mixture, trl_trainer
 
     tok = AutoTokenizer.from_pretrained(embedded_hf_dir)
     spec = TrainSpec(max_steps=6, batch_size=4, max_seq_len=768, packing=packing, heldout_fraction=0.0)

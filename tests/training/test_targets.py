@@ -8,7 +8,7 @@ import pytest
 
 from harness.errors import BadInput
 from tests.training.conftest import llama_text, qwen35_multimodal, qwen35_text
-from training.targets import ATTENTION, LINEAR_ATTENTION, MLP, adapted_modules, resolve_targets
+from harness.training.targets import ATTENTION, LINEAR_ATTENTION, MLP, adapted_modules, resolve_targets
 
 # The tiny Qwen3.5: layers 0-2 linear attention, layer 3 full attention, an MLP in each.
 QWEN35_COUNTS = {**{n: 3 for n in LINEAR_ATTENTION}, **{n: 1 for n in ATTENTION}, **{n: 4 for n in MLP}}
@@ -48,7 +48,7 @@ def test_llama_auto_is_the_classic_seven() -> None:
 
 def test_named_targets_are_checked_against_the_model() -> None:
     plan = resolve_targets(qwen35_text(), ["q_proj", "in_proj_qkv", "lm_head"])
-    assert plan.names == ["q_proj", "in_proj_qkv", "lm_head"]  # the head goes on to training/lm_head.py
+    assert plan.names == ["q_proj", "in_proj_qkv", "lm_head"]  # the head goes on to harness/training/lm_head.py
     with pytest.raises(BadInput, match=r"target_modules: qkv_proj not in Qwen3_5ForCausalLM .*in_proj_qkv"):
         resolve_targets(qwen35_text(), ["q_proj", "qkv_proj"])
 
@@ -56,7 +56,7 @@ def test_named_targets_are_checked_against_the_model() -> None:
 def test_stray_adapter_is_refused() -> None:
     """Without the exclusion the MTP block's q_proj would get an adapter: caught before training."""
     from harness.errors import StageError
-    from training.targets import TargetPlan
+    from harness.training.targets import TargetPlan
 
     peft_model = _adapt(qwen35_multimodal(), TargetPlan(["q_proj"], None, "no exclusion"))
     with pytest.raises(StageError, match="outside the text decoder: .*mtp"):

@@ -15,7 +15,7 @@ from harness.chat.template import render, supports_tools
 from harness.chat.thinking import ChatSettings, answer_text, stored_output
 from harness.chat.tools import to_template_messages
 from tests.qwen_fixtures import vendored_template
-from training.mixture import DATA_DIR, load_source, to_example
+from harness.training.mixture import DATA_DIR, load_source, to_example
 
 EOS = "<|im_end|>"
 SOURCES = sorted(p.stem for p in DATA_DIR.glob("*.jsonl"))

@@ -15,9 +15,9 @@ from tests.training.test_targets import QWEN35_COUNTS
 
 @pytest.mark.slow
 def test_qwen35_trains_with_linear_attention_adapters(tmp_path: Path, qwen35_base: Path) -> None:
-    from training.manifest import TrainManifest
-    from training.merge import merge_or_save
-    from training.recipe import train
+    from harness.training.manifest import TrainManifest
+    from harness.training.merge import merge_or_save
+    from harness.training.recipe import train
 
     projected = TrainProjection(device="H200", peak_gib=1.5, step_s=0.25, wall_h=0.01, cost=0.02, source="test")
     spec = TrainSpec(backend="trl", max_steps=2, batch_size=2, max_seq_len=512, packing=True,

@@ -4,7 +4,7 @@ Unsloth is an optional extra for CUDA machines (it cannot run on CPU, and instal
 a CUDA torch): it is imported only inside these functions, only when CUDA is present, and before
 transformers/trl/peft, because it patches them as it is imported.
 
-The lm_head guard, as in training/lm_head.py: requested heads go to `modules_to_save`. On a tied
+The lm_head guard, as in harness/training/lm_head.py: requested heads go to `modules_to_save`. On a tied
 model Unsloth only keeps tying when the INPUT embedding is in `modules_to_save` (PEFT rebuilds the
 output head from the input embedding's copy); with `lm_head` alone it would train a second copy
 that diverges from the embeddings and is dropped when the tied model is saved. So on tied models
@@ -22,13 +22,13 @@ from typing import Callable
 
 from harness.errors import StageError
 from harness.profiles.model import TrainSpec
-from training.lm_head import HeadPlan, plan_head
-from training.mixture import Example
-from training.oom import oom_guard
-from training.packing import Packing, is_hybrid, outcome
-from training.packing import plan as packing_plan
-from training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
-from training.targets import TargetPlan, resolve_targets
+from harness.training.lm_head import HeadPlan, plan_head
+from harness.training.mixture import Example
+from harness.training.oom import oom_guard
+from harness.training.packing import Packing, is_hybrid, outcome
+from harness.training.packing import plan as packing_plan
+from harness.training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
+from harness.training.targets import TargetPlan, resolve_targets
 
 # Libraries Unsloth patches at import; imported earlier, some of its speed-ups are lost.
 _PATCHED = ("transformers", "trl", "peft")
@@ -174,7 +174,7 @@ def train_unsloth(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[E
     if note:
         log(f"lm_head guard: {note}")
 
-    # LoRA: the adapter (merged later by training/merge.py); full: the whole model.
+    # LoRA: the adapter (merged later by harness/training/merge.py); full: the whole model.
     m.model.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
     m.tokenizer.save_pretrained(out / ("adapter" if spec.method != "full" else "full"))
     import peft

@@ -4,11 +4,11 @@
 Writes ``fc_en.jsonl``, ``fc_fr.jsonl``, ``chat_fr.jsonl``, ``replay_en.jsonl``, ``abstain_en.jsonl`` and
 ``abstain_fr.jsonl`` next to this script. Standard library only; a fixed seed makes every run byte-identical::
 
-    python training/data/make_mixture.py
+    python scripts/make_mixture.py
 
 Every pool below (tool schemas, request phrasings, argument values, question/answer pairs) was
 written for this project. The evaluation sets in ``evalsets/`` use other tools, other domains and
-other phrasings; ``training/contamination.py`` and its test check that no 13-word sequence is shared.
+other phrasings; ``harness/training/contamination.py`` and its test check that no 13-word sequence is shared.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 SEED = 20250301
-OUT_DIR = Path(__file__).resolve().parent
+OUT_DIR = Path(__file__).resolve().parents[1] / "harness" / "training" / "data"  # where the recipe reads them
 N_FC = 240  # examples per function-calling file
 N_IRRELEVANT = 24  # about 10%
 N_PARALLEL_SAME = 18  # two calls of one tool

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from harness.errors import BadInput, StageError
-from training.lm_head import HEAD_NAMES
+from harness.training.lm_head import HEAD_NAMES
 
 # A decoder block's linear layer: `...layers.N.<anything>.<name>`.
 _BLOCK = re.compile(r"(^|\.)layers\.\d+\.")
@@ -49,7 +49,7 @@ def _in_decoder(full: str) -> bool:
 
 def resolve_targets(model, requested: list[str] | str) -> TargetPlan:
     """The LoRA target names for `model`: `auto`, or the profile's own list checked against the model.
-    lm_head / embed_tokens pass through untouched: training/lm_head.py routes them."""
+    lm_head / embed_tokens pass through untouched: harness/training/lm_head.py routes them."""
     linear = _linear_modules(model)
     in_decoder = {leaf for full, leaf in linear.items() if _in_decoder(full)} - _ROUTERS
     if requested == "auto":

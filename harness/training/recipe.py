@@ -1,6 +1,6 @@
 """LoRA SFT recipe, read top to bottom: load base, build mixture, attach adapter, train, save.
 
-Backends: Unsloth `FastLanguageModel` on CUDA (training/unsloth_backend.py), TRL SFTTrainer + PEFT
+Backends: Unsloth `FastLanguageModel` on CUDA (harness/training/unsloth_backend.py), TRL SFTTrainer + PEFT
 anywhere. `auto` picks Unsloth where CUDA and the package are present. Both backends get the same
 mixture, the same SFTTrainer arguments and write the same outputs (adapter/, loss.csv, manifest).
 """
@@ -15,13 +15,13 @@ from typing import Any, Callable
 
 from harness.errors import BadInput, CheckFailed
 from harness.profiles.model import TrainSpec
-from training.lm_head import HeadPlan, plan_head
-from training.manifest import AdaptedModules, DataFile, TrainManifest
-from training.mixture import Example, load_source, split_heldout, to_example, weighted_order
-from training.oom import oom_guard
-from training.packing import PADDED, Packing, is_hybrid, outcome
-from training.packing import plan as packing_plan
-from training.targets import adapted_modules, resolve_targets
+from harness.training.lm_head import HeadPlan, plan_head
+from harness.training.manifest import AdaptedModules, DataFile, TrainManifest
+from harness.training.mixture import Example, load_source, split_heldout, to_example, weighted_order
+from harness.training.oom import oom_guard
+from harness.training.packing import PADDED, Packing, is_hybrid, outcome
+from harness.training.packing import plan as packing_plan
+from harness.training.targets import adapted_modules, resolve_targets
 
 
 @dataclass
@@ -162,7 +162,7 @@ def adapted_record(peft_model, resolved: str) -> AdaptedModules:
 
 
 def fit_guarded(trainer, spec: TrainSpec, where: str, has_heldout: bool) -> float | None:
-    """trainer.train() then the held-out loss; out of memory becomes one line (training/oom.py)."""
+    """trainer.train() then the held-out loss; out of memory becomes one line (harness/training/oom.py)."""
     with oom_guard(spec, where, lambda: f"at step {trainer.state.global_step + 1}/{spec.max_steps}"):
         trainer.train()
         return trainer.evaluate()["eval_loss"] if has_heldout else None
@@ -191,7 +191,7 @@ def _fit(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, t
 
     trainer, packed = trl_trainer(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks)
     heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
-    # LoRA: the adapter (merged by training/merge.py); full: the whole model.
+    # LoRA: the adapter (merged by harness/training/merge.py); full: the whole model.
     model.save_pretrained(out / save_as)
     tokenizer.save_pretrained(out / save_as)
     return BackendRun(head=head, heldout_loss=heldout_loss, packing=packed,
@@ -202,7 +202,7 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
           template_vars: dict[str, Any] | None = None) -> TrainManifest:
     backend = resolve_backend(spec)
     if backend == "unsloth":
-        from training.unsloth_backend import import_unsloth
+        from harness.training.unsloth_backend import import_unsloth
 
         import_unsloth(log)  # before transformers/trl/peft: Unsloth patches them as it is imported
     elif spec.method == "qlora":
@@ -223,7 +223,7 @@ def train(base_dir: Path, spec: TrainSpec, out: Path, base_name: str, base_revis
     losses: list[tuple[int, float]] = []
     callbacks = [loss_logger(losses, spec.max_steps, log)]
     if backend == "unsloth":
-        from training.unsloth_backend import train_unsloth
+        from harness.training.unsloth_backend import train_unsloth
 
         run = train_unsloth(base_dir, spec, out, train_rows, heldout_rows, callbacks, log)
         if run.head_changed is False or run.tied_kept is False:  # a head asked for but not really trained

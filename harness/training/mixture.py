@@ -7,26 +7,17 @@ assistant's answer only.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import random
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from harness.chat.template import render
-from harness.chat.tools import ArgumentsError, parse_arguments, to_template_messages
+from harness.chat.tools import to_template_messages
 from harness.errors import BadInput
+from harness.profiles.sources import DATA_DIR, Source, load_source, source_path
 
-DATA_DIR = Path(__file__).parent / "data"
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    path: Path
-    sha256: str
-    records: list[dict[str, Any]]
+__all__ = ["DATA_DIR", "Example", "Source", "load_source", "source_path", "split_heldout", "to_example",
+           "weighted_order"]
 
 
 @dataclass(frozen=True)
@@ -35,64 +26,6 @@ class Example:
     id: str
     prompt: str
     completion: str
-
-
-def source_path(name: str, data_dir: Path = DATA_DIR) -> Path:
-    """A mixture key is a built-in source name (training/data/NAME.jsonl) or a path to a .jsonl file
-    (made absolute by load_profile, relative to the profile's folder)."""
-    return Path(name) if name.endswith(".jsonl") else data_dir / f"{name}.jsonl"
-
-
-def load_source(name: str, data_dir: Path = DATA_DIR) -> Source:
-    path = source_path(name, data_dir)
-    if not path.is_file():
-        raise BadInput(path, f"training source {name!r} not found")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8", errors="strict")
-    except UnicodeDecodeError as e:
-        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
-    records = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(path, f"invalid JSON: {e.msg}", n) from None
-        problem = _record_problem(rec)
-        if problem:
-            raise BadInput(path, problem, n)
-        try:  # string `arguments` (the OpenAI wire format) become objects: templates iterate them
-            rec = {**rec, "messages": parse_arguments(rec["messages"])}
-        except ArgumentsError as e:
-            raise BadInput(path, str(e), n) from None
-        records.append(rec)
-    if not records:
-        raise BadInput(path, "empty training source")
-    return Source(name, path, hashlib.sha256(raw).hexdigest(), records)
-
-
-def _record_problem(rec: Any) -> str | None:
-    """What is wrong with one chat-format record (TRL's format: messages, optional tools), or None."""
-    if not isinstance(rec, dict):
-        return "each line must be a JSON object"
-    msgs = rec.get("messages")
-    if not isinstance(msgs, list) or not msgs:
-        return "record needs a non-empty 'messages' list"
-    for i, m in enumerate(msgs):
-        if not isinstance(m, dict) or m.get("role") not in ("system", "user", "assistant", "tool"):
-            return f"messages[{i}] needs a role of system, user, assistant or tool"
-        if not isinstance(m.get("content", ""), str) and m.get("content") is not None:
-            return f"messages[{i}].content must be a string"
-        if m.get("tool_calls") is not None and not isinstance(m["tool_calls"], list):
-            return f"messages[{i}].tool_calls must be a list"
-    if msgs[-1].get("role") != "assistant":
-        return "record must have messages ending with an assistant turn"
-    tools = rec.get("tools")
-    if tools is not None and not (isinstance(tools, list) and all(isinstance(t, dict) for t in tools)):
-        return "'tools' must be a list of tool objects"
-    return None
 
 
 def to_example(source: str, record: dict[str, Any], template: str, supports_tools: bool,

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """Write the French evaluation sets of this folder from the hand-written items below.
 
-    python evalsets/make_evalsets.py
+    python scripts/make_evalsets.py
 
 Standard library only, deterministic. Writes fr_fc.jsonl, fr_mc.jsonl, fr_short.jsonl and
 fr_lang.jsonl (heldout_en.txt and heldout_fr.txt are plain hand-written files). Every tool, domain
-and sentence here differs from the training pools in training/data/make_mixture.py; the test
+and sentence here differs from the training pools in scripts/make_mixture.py; the test
 tests/training/test_contamination.py checks that no 13-word sequence is shared.
 """
 
@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "evalsets"  # where the eval tasks read them
 
 # --------------------------------------------------------------------------------------------
 # Function calling: tools (French descriptions) and items with BFCL-style possible answers.

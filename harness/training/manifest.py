@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict
 
 from harness.profiles.model import TrainProjection
-from training.packing import Packing
+from harness.training.packing import Packing
 
 
 class DataFile(BaseModel):
