@@ -111,7 +111,8 @@ def fit(a) -> dict:
 
     from harness.training.mixture import Example
     from harness.training.oom import TrainOutOfMemory
-    from harness.training.recipe import adapted_record, build_mixture, fit_guarded
+    from harness.training.recipe import build_mixture
+    from harness.training.sft import adapted_record, fit_guarded
     from harness.training.unsloth_backend import load_unsloth, unsloth_trainer
 
     started = time.monotonic()

@@ -71,7 +71,6 @@ def grad(a) -> dict:
     """One forward/backward of a fixed batch through the LoRA model; the LoRA gradients saved to disk."""
     import torch
 
-    from train_gpu_child import versions
 
     variant = a.kind.split("-", 1)[1]
     targets = json.loads((Path(a.model) / "bench_meta.json").read_text())["targets"]
@@ -160,3 +159,12 @@ def compare_grads(work: Path, layer_types: list[str]) -> dict:
     return {"matched": sum(len(r) for r in groups.values()), "only_unsloth": len(set(u) - set(t)),
             "only_torch": len(set(t) - set(u)), "groups": summary,
             "worst": [{"key": k, "cos": round(c, 5), "rel_err": round(e, 4)} for k, c, e in worst]}
+
+
+def versions() -> dict:
+    import torch
+    out = {"torch": torch.__version__, "gpu": torch.cuda.get_device_name(0)}
+    for m in ("transformers", "trl", "peft", "unsloth", "unsloth_zoo", "triton", "fla"):
+        mod = sys.modules.get(m)
+        out[m] = getattr(mod, "__version__", "loaded") if mod else "not imported"
+    return out

@@ -136,15 +136,6 @@ def spec_for(a, targets: list[str], backend: str):
                      max_steps=a.warmup + a.steps, batch_size=a.batch, max_seq_len=a.seq, learning_rate=2e-4, seed=0)
 
 
-def versions() -> dict:
-    import torch
-    out = {"torch": torch.__version__, "gpu": torch.cuda.get_device_name(0)}
-    for m in ("transformers", "trl", "peft", "unsloth", "unsloth_zoo", "triton", "fla"):
-        mod = sys.modules.get(m)
-        out[m] = getattr(mod, "__version__", "loaded") if mod else "not imported"
-    return out
-
-
 def run_training(a) -> dict:
     meta = json.loads((Path(a.model) / "bench_meta.json").read_text())
     targets = meta["targets"] + (["lm_head"] if a.kind == "guard" else [])
@@ -198,7 +189,7 @@ def run_training(a) -> dict:
 
 
 if __name__ == "__main__":
-    from train_gpu_checks import grad, merge_check  # noqa: E402  (beside this file)
+    from train_gpu_checks import grad, merge_check, versions  # noqa: E402  (beside this file)
 
     p = argparse.ArgumentParser()
     p.add_argument("kind")

@@ -52,6 +52,15 @@ def leaf_of(metric: str) -> str:
     return metric.rsplit(SEP, 1)[-1]
 
 
+# Rates where lower is better (parse failures, unfinished reasoning): every gate rule reads a drop as a
+# regression, so a pattern such as "fc/*" must not pick these up the wrong way round.
+LOWER_IS_BETTER_LEAVES = ("parse_fail", "no_call", "unfinished")
+
+
+def lower_is_better(metric: str) -> bool:
+    return leaf_of(metric) in LOWER_IS_BETTER_LEAVES
+
+
 def is_suite_metric(metric: str) -> bool:
     """Pooled over a whole suite (`fc/call_exact`), not over one task or group."""
     return metric.count(SEP) == 1

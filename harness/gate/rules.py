@@ -10,20 +10,11 @@ import math
 from collections.abc import Iterable
 from fnmatch import fnmatchcase
 
-from harness.names import BASE, leaf_of
+from harness.names import BASE, LOWER_IS_BETTER_LEAVES, lower_is_better  # noqa: F401  (re-exported)
 from harness.names import BF16 as REFERENCE
 from harness.profiles.model import GateSpec
 from harness.records.gate import GateRule
 from harness.records.report import Comparison, Level, Report
-
-# Rates where lower is better (parse failures, unfinished reasoning): every gate rule reads a drop as a
-# regression, so a pattern such as "fc/*" must not pick these up the wrong way round.
-LOWER_IS_BETTER_LEAVES = ("parse_fail", "no_call", "unfinished")
-
-
-def lower_is_better(metric: str) -> bool:
-    return leaf_of(metric) in LOWER_IS_BETTER_LEAVES
-
 
 def expand(patterns: Iterable[str], available: Iterable[str]) -> list[str]:
     """Metric names matching each entry (an exact name or an fnmatch pattern), in entry order; a pattern

@@ -76,7 +76,7 @@ def _check_eval(profile, refuse) -> set[str]:
 
 
 def _check_target(profile, run: set[str], refuse) -> None:
-    from harness.gate.rules import lower_is_better
+    from harness.names import lower_is_better
 
     gate = profile.gate
     evaluated = sorted({n.split("/", 1)[0] for n in run})

@@ -9,34 +9,19 @@ from __future__ import annotations
 
 import csv
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 from harness.errors import BadInput, CheckFailed
 from harness.profiles.model import TrainSpec
 from harness.training.lm_head import HeadPlan, plan_head
-from harness.training.manifest import AdaptedModules, DataFile, TrainManifest
+from harness.training.manifest import DataFile, TrainManifest
 from harness.training.mixture import Example, load_source, split_heldout, to_example, weighted_order
 from harness.training.oom import oom_guard
 from harness.training.packing import PADDED, Packing, is_hybrid, outcome
 from harness.training.packing import plan as packing_plan
-from harness.training.targets import adapted_modules, resolve_targets
-
-
-@dataclass
-class BackendRun:
-    """What a backend reports back to the shared manifest code."""
-
-    head: HeadPlan
-    heldout_loss: float | None
-    precision: str
-    versions: dict[str, str] = field(default_factory=dict)
-    head_changed: bool | None = None  # None: no head trained, or not verified by this backend
-    tied_kept: bool | None = None  # None: untied model or no head trained
-    head_note: str = ""  # the post-training head verification, appended to the manifest's lm_head
-    packing: Packing | None = None
-    adapted: AdaptedModules | None = None  # None: full fine-tuning
+from harness.training.sft import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
+from harness.training.targets import resolve_targets
 
 
 def resolve_backend(spec: TrainSpec) -> str:
@@ -89,28 +74,6 @@ def build_mixture(spec: TrainSpec, template: str, tokenizer,
     return weighted_order(by_source, spec.mixture, total, spec.seed), heldout_rows, files
 
 
-def to_dataset(rows: list[Example]):
-    """The prompt/completion format: TRL then puts the loss on the completion (assistant turn) only."""
-    from datasets import Dataset
-
-    return Dataset.from_list([{"prompt": e.prompt, "completion": e.completion} for e in rows])
-
-
-def sft_args(spec: TrainSpec, out: Path, bf16: bool, padding_free: bool = False) -> dict[str, Any]:
-    """SFTConfig arguments both backends share; no checkpoints, the stage is the unit.
-    Padding-free: TRL enforces no max_length there, and none is needed: build_mixture dropped
-    every example longer than max_seq_len."""
-    return dict(
-        bf16=bf16, output_dir=str(out / "trainer"), max_steps=spec.max_steps, per_device_train_batch_size=spec.batch_size,
-        gradient_accumulation_steps=spec.grad_accum, learning_rate=spec.learning_rate, lr_scheduler_type="cosine",
-        warmup_steps=max(1, spec.max_steps // 20), logging_steps=5, save_strategy="no", report_to="none",
-        seed=spec.seed, data_seed=spec.seed, max_length=None if padding_free else spec.max_seq_len,
-        completion_only_loss=True, padding_free=padding_free,
-        per_device_eval_batch_size=spec.batch_size, dataloader_num_workers=0, disable_tqdm=True,
-        shuffle_dataset=False, train_sampling_strategy="group_by_length",
-    )
-
-
 def loss_logger(losses: list[tuple[int, float]], max_steps: int, log: Callable[[str], None]):
     from transformers import TrainerCallback
 
@@ -154,18 +117,6 @@ def train_trl(base_dir: Path, spec: TrainSpec, out: Path, train_rows: list[Examp
     run = _fit(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks, head, "adapter", dtype)
     run.adapted = adapted_record(model, targets.description)
     return run
-
-
-def adapted_record(peft_model, resolved: str) -> AdaptedModules:
-    names = adapted_modules(peft_model)
-    return AdaptedModules(names=dict(sorted(names.items())), count=sum(names.values()), resolved=resolved)
-
-
-def fit_guarded(trainer, spec: TrainSpec, where: str, has_heldout: bool) -> float | None:
-    """trainer.train() then the held-out loss; out of memory becomes one line (harness/training/oom.py)."""
-    with oom_guard(spec, where, lambda: f"at step {trainer.state.global_step + 1}/{spec.max_steps}"):
-        trainer.train()
-        return trainer.evaluate()["eval_loss"] if has_heldout else None
 
 
 def trl_trainer(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, train_rows, heldout_rows,

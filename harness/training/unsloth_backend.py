@@ -27,7 +27,7 @@ from harness.training.mixture import Example
 from harness.training.oom import oom_guard
 from harness.training.packing import Packing, is_hybrid, outcome
 from harness.training.packing import plan as packing_plan
-from harness.training.recipe import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
+from harness.training.sft import BackendRun, adapted_record, fit_guarded, sft_args, to_dataset
 from harness.training.targets import TargetPlan, resolve_targets
 
 # Libraries Unsloth patches at import; imported earlier, some of its speed-ups are lost.
