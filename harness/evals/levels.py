@@ -55,6 +55,11 @@ class LazyRunner:
             self.ran = getattr(self._runner, "engine", None)
         return getattr(self._runner, name)
 
+    def ran_after(self) -> EngineInfo | None:
+        """What ran the items, read after the work: a CPU GGUF runner may have fallen back to one sequence
+        at a time at its first use (harness/runners/gguf_batching.py), which its record then says."""
+        return getattr(self._runner, "engine", self.ran) if self._runner is not None else self.ran
+
     def close(self) -> None:
         if self._runner is None:
             if not self._opened:
@@ -95,7 +100,7 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore, probes: dict[
             if probes is not None:
                 probes[a.name] = run_probe(runner, store, a.sha256, chat)
             if runner.ran is not None:  # items were computed: the report says by what, on reruns too
-                store.put_engine(a.sha256, runner.ran)
+                store.put_engine(a.sha256, runner.ran_after())
         finally:
             runner.close()
     for res in out.values():  # a hub task missing on one level is dropped from all: levels stay paired
