@@ -111,12 +111,12 @@ def _levels(profile, d: Diagnosis) -> list[LevelPlan]:
     else:
         try:
             n_layers = gpu_layers()
-            batch, forced = batch_choice(n_layers)
+            batch = batch_choice(n_layers)
         except HarnessError as e:
             gguf_problem = str(e)
             d.problems.append(gguf_problem)
     gguf = None if n_layers is None else engine_record(n_layers, batch)
-    gguf_note = "" if n_layers is None or n_layers or forced else (
+    gguf_note = "" if n_layers is None or n_layers or batch == 1 else (
         "batched on the CPU only where llama.cpp computes a batched row as a lone one, else one at a time")
     plans = []
     for name in levels_made(profile):

@@ -1,10 +1,12 @@
 """How many sequences a GGUFRunner decodes together, and the llama.cpp context that does it.
 
-`size` 1 is the one-at-a-time path (create_completion, PrefixScorer). Above 1, generation and
-log-likelihood scoring run batched in one SeqContext of `size` sequences, made at the first use. On the CPU, unless the size was asked for ($HARNESS_LLAMA_BATCH or
-`runner.batch_size = N`), the first use checks that llama.cpp computes a batched row bit for bit as a
-lone one for this file (llama_batch.batch_invariant); where it does not, the runner stays one at a
-time, so a CPU level's outputs are those of the one-at-a-time path whatever the batch.
+`size` 1 is the one-at-a-time path (create_completion, PrefixScorer), the CPU's default. Above 1,
+generation and log-likelihood scoring run batched in one SeqContext of `size` sequences, made at the
+first use. On the CPU, unless the size was set on the runner (`runner.batch_size = N`: tests, benches),
+the first use checks that llama.cpp computes a batched row bit for bit as a lone one for this file
+(llama_batch.batch_invariant); where it does not, the runner stays one at a time. The check covers the
+decode step, not every chunking of a prompt: on a Q2_K file some greedy answers still moved, which is
+why the CPU batches only when $HARNESS_LLAMA_BATCH asks.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ class Batching:
         from harness.runners.llama_load import batch_choice
 
         self._llm, self.on_gpu, self.truncatable = llm, on_gpu, truncatable
-        self.size, self.forced = batch_choice(1 if on_gpu else 0)
+        self.size, self.forced = batch_choice(1 if on_gpu else 0), False  # forced: set() skips the probe
         self.note = ""  # why the runner fell back to one at a time, when it did
         self._sc: SeqContext | None = None
         self._gen: Any = None

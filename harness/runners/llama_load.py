@@ -26,7 +26,10 @@ if TYPE_CHECKING:
 GPU_ENV = "HARNESS_LLAMA_GPU"  # auto (default) | on | off
 BATCH_ENV = "HARNESS_LLAMA_BATCH"  # auto (default) | sequences decoded together (1: one at a time)
 GPU_BATCH = 64  # what llama.cpp's batched decode is measured at on the GPU (issue 14)
-CPU_BATCH = 8  # bench/gguf_batch.py on 2 cores: see bench/RESULTS.md
+# The CPU decodes one sequence at a time unless asked: batching gained 0-19 % on 2 cores
+# (bench/gguf_batch.py), and on the demo's Q2_K level 4 of 24 greedy answers moved although the
+# row probe passed (bench/RESULTS.md). $HARNESS_LLAMA_BATCH=N asks for N, still behind the probe.
+CPU_BATCH = 1
 _ERROR, _CONT = 4, 5  # ggml_log_level values (ggml.h; llama-cpp-python's _logger.py comment is outdated)
 _log: deque[tuple[int, str]] = deque(maxlen=64)  # (sequence number, error line)
 # echo: error lines also go to stderr. Set once a model is loaded on the GPU: a CUDA error there aborts
@@ -123,16 +126,16 @@ def gpu_layers() -> int:
     return -1 if can and choice != "off" else 0
 
 
-def batch_choice(n_gpu_layers: int) -> tuple[int, bool]:
-    """(sequences decoded together, whether $HARNESS_LLAMA_BATCH set it). Auto: GPU_BATCH with the
-    layers on the GPU, else CPU_BATCH (the runner falls back to one at a time on the CPU when batched
-    rows would not be bit-identical, llama_batch.batch_invariant)."""
+def batch_choice(n_gpu_layers: int) -> int:
+    """Sequences decoded together. Auto: GPU_BATCH with the layers on the GPU, else CPU_BATCH; on the CPU
+    the runner still falls back to one at a time where batched rows would not be bit-identical
+    (llama_batch.batch_invariant), whatever $HARNESS_LLAMA_BATCH asked."""
     choice = os.environ.get(BATCH_ENV, "auto").strip().lower() or "auto"
     if choice == "auto":
-        return (GPU_BATCH if n_gpu_layers else CPU_BATCH), False
+        return GPU_BATCH if n_gpu_layers else CPU_BATCH
     if not choice.isdigit() or not 1 <= int(choice) <= 256:
         raise BadInput(f"${BATCH_ENV}", f"{choice!r}: expected auto or a number of sequences from 1 to 256")
-    return int(choice), True
+    return int(choice)
 
 
 def engine_record(n_gpu_layers: int, batch_size: int = 1) -> EngineInfo:

@@ -110,21 +110,28 @@ def test_batched_loglikelihood_equals_one_at_a_time(fixture: str, request) -> No
 
 
 @pytest.mark.slow
-def test_cpu_default_batches_only_where_rows_round_the_same(demo_gguf: Path, embedded_f16_gguf: Path,
-                                                           monkeypatch) -> None:
-    """Q4_1 weights run one kernel for one row or many: batched by default. F16 weights take tinyBLAS for
-    two rows or more: the runner finds the rows differ and stays one at a time, outputs unchanged."""
+def test_cpu_batches_only_when_asked_and_where_rows_round_the_same(demo_gguf: Path, embedded_f16_gguf: Path,
+                                                                   monkeypatch) -> None:
+    """The CPU's default is one at a time. Asked for 8: Q4_1 weights run one kernel for one row or many,
+    so batched; F16 weights take tinyBLAS for two rows or more: the runner finds the rows differ and
+    stays one at a time, outputs unchanged."""
     monkeypatch.delenv(BATCH_ENV, raising=False)
+    runner = GGUFRunner(demo_gguf, n_ctx=N_CTX)
+    try:
+        assert runner.batch_size == CPU_BATCH == 1 and runner._batching.generator() is None
+    finally:
+        runner.close()
+    monkeypatch.setenv(BATCH_ENV, "8")
     found = {}
     for name, path in (("q4_1", demo_gguf), ("f16", embedded_f16_gguf)):
         runner = GGUFRunner(path, n_ctx=N_CTX)
         try:
-            assert runner.batch_size == CPU_BATCH
+            assert runner.batch_size == 8
             runner.generate(["Hello"], 2)
             found[name] = (runner.batch_size, runner.engine.batch_size, bool(runner._batching.note))
         finally:
             runner.close()
-    assert found == {"q4_1": (CPU_BATCH, CPU_BATCH, False), "f16": (1, 1, True)}
+    assert found == {"q4_1": (8, 8, False), "f16": (1, 1, True)}
 
 
 def test_completion_follows_create_completion_token_by_token(tmp_path: Path) -> None:
