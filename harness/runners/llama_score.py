@@ -6,8 +6,8 @@ one multiple-choice item) form a unit, which runs in one sequence: its context i
 continuation after it, the memory cut back to the context in between (a recurrent memory cannot be cut
 back: there each multi-token continuation evaluates its context again; one-token continuations, the
 " A"/" B" of MMLU, are all scored from the context's last row). Each llama_decode carries the pending
-tokens of every busy sequence, with logits asked only for the rows that score something, and a
-sequence that finishes its unit takes the next at once.
+tokens of one busy sequence (see BatchScorer), with logits asked only for the rows that score
+something, and a sequence that finishes its unit takes the next at once.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _units(reqs: list[tuple[list[int], int]]) -> deque[deque[int]]:
 
 
 class BatchScorer:
-    """`mix`: one llama_decode may carry rows of several sequences; off by default. On the CPU llama.cpp
+    """One llama_decode carries rows of one sequence only; mixing sequences would not pay. On the CPU llama.cpp
     splits such a batch into ubatches of equal rows per sequence (llama-batch.cpp, split_equal), which
     can leave a sequence a one-row piece, and one query row takes another attention kernel than several
     (F16 KV: tinyBLAS from two rows up), so a log-likelihood would differ from the one-at-a-time path
@@ -58,8 +58,8 @@ class BatchScorer:
     0.3.36 vendors, a sequence decoded after another's cells gets other logits than alone (0.91 on a
     logit of the demo model, CPU), while per-sequence streams give the same ones."""
 
-    def __init__(self, sc: SeqContext, mix: bool = False):
-        self.sc, self.mix = sc, mix
+    def __init__(self, sc: SeqContext):
+        self.sc = sc
         # Each sequence's last context row: (the tokens up to it, its logits), so that one-token
         # continuations after the same context need no evaluation (the choices " A", " B", ...).
         self._ctx_row: list[tuple[list[int], np.ndarray] | None] = [None] * sc.n_seq
@@ -95,20 +95,16 @@ class BatchScorer:
                 break
             rows: list[tuple[int, int, int, bool]] = []
             owners: list[tuple[int, int, int]] = []  # (sequence, request, position) of each logits row
-            budget = self.sc.cap
-            for s in sorted(cur):
-                i, p = cur[s]
-                tokens, n = reqs[i]
-                first, end = len(tokens) - n - 1, len(tokens) - 1  # the last token predicts nothing
-                take = min(end - p, budget)
-                for q in range(p, p + take):
-                    rows.append((s, q, tokens[q], q >= first))
-                    if q >= first:
-                        owners.append((s, i, q))
-                cur[s] = (i, p + take)
-                budget -= take
-                if not budget or not self.mix:
-                    break
+            s = min(cur)  # one sequence a decode (see the class docstring)
+            i, p = cur[s]
+            tokens, n = reqs[i]
+            first, end = len(tokens) - n - 1, len(tokens) - 1  # the last token predicts nothing
+            take = min(end - p, self.sc.cap)
+            for q in range(p, p + take):
+                rows.append((s, q, tokens[q], q >= first))
+                if q >= first:
+                    owners.append((s, i, q))
+            cur[s] = (i, p + take)
             logits = self.sc.decode(rows)
             lp, top = _row_scores(logits, [reqs[i][0][q + 1] for _, i, q in owners])
             for k, ((s, i, q), v, g) in enumerate(zip(owners, lp, top)):
