@@ -57,6 +57,11 @@ def _install_log() -> None:
 
     py_logger = logging.getLogger("llama-cpp-python")
 
+    def verbose() -> bool:
+        # Only a level set to DEBUG (what `Llama(verbose=True)` does) prints llama.cpp's log: an unset
+        # level (0, before any Llama exists, e.g. the checks' vocabulary-only loads) stays quiet.
+        return 0 < py_logger.level <= logging.DEBUG
+
     @llama_cpp.llama_log_callback
     def callback(level: int, text: bytes, _user: ctypes.c_void_p) -> None:
         msg = text.decode("utf-8", errors="replace")
@@ -67,10 +72,10 @@ def _install_log() -> None:
             if msg.endswith("\n"):  # llama.cpp may send one line in pieces
                 _state["seq"] += 1
                 _log.append((_state["seq"], _state["partial"].strip()))
-                if _state["echo"] and py_logger.level > logging.DEBUG:
+                if _state["echo"] and not verbose():
                     print(f"llama.cpp: {_state['partial'].strip()}", file=sys.stderr, flush=True)
                 _state["partial"] = ""
-        if py_logger.level <= logging.DEBUG:
+        if verbose():
             print(msg, end="", flush=True, file=sys.stderr)
 
     llama_cpp.llama_log_set(callback, ctypes.c_void_p(0))

@@ -90,3 +90,14 @@ def test_engine_record_says_where_llama_cpp_runs() -> None:
     cpu, gpu = llama_load.engine_record(0), llama_load.engine_record(-1)
     assert (cpu.engine, cpu.device, gpu.device) == ("llama.cpp", "cpu", "gpu")
     assert cpu.device_name.endswith("threads") and cpu.batch_size == 1
+
+
+def test_a_vocabulary_only_load_before_any_model_prints_nothing(tmp_path: Path) -> None:
+    # The checks open vocabularies before any Llama exists (its logger level still unset): the demo
+    # printed ~440 lines of llama.cpp's loader log there.
+    ok = write_tiny_llama_gguf(tmp_path / "ok.gguf", blocks=1)
+    code = ("import sys, llama_cpp; from harness.runners.llama_load import open_vocab; "
+            f"llama_cpp.llama_model_free(open_vocab(__import__('pathlib').Path({str(ok)!r})))")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == "" and proc.stdout == ""
