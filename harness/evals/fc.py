@@ -21,7 +21,6 @@ tags, bare JSON, or Qwen3-Coder XML typed by the item's tool schemas) from the a
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from harness.chat.tools import ArgumentsError, parse_arguments
 from harness.errors import BadInput
 from harness.evals.ast_match import calls_match, expected_from_project
 from harness.evals.core import Sample, Task, task
+from harness.files import read_jsonl as read_jsonl_file
 
 SHUFFLE_SEED = 1234
 FC_METRICS = ("json_valid", "schema_valid", "call_exact", "call_acc", "relevance_acc", "parse_fail", "no_call",
@@ -53,18 +53,8 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def read_jsonl_lines(path: Path) -> list[tuple[int, dict[str, Any]]]:
     """(line number, row) of a JSONL file of items with unique ids."""
     rows = []
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except UnicodeDecodeError as e:
-        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
     seen: set[str] = set()
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(path, f"invalid JSON: {e.msg}", n) from None
+    for n, row in read_jsonl_file(path):
         if not isinstance(row, dict) or "id" not in row:
             raise BadInput(path, "each line must be a JSON object with an 'id'", n)
         if row["id"] in seen:

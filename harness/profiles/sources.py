@@ -6,13 +6,13 @@ imports this); profiles never import the recipe."""
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from harness.chat.tools import ArgumentsError, parse_arguments
 from harness.errors import BadInput
+from harness.files import read_bytes, read_jsonl
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "training" / "data"  # the built-in sources
 
@@ -35,19 +35,9 @@ def load_source(name: str, data_dir: Path = DATA_DIR) -> Source:
     path = source_path(name, data_dir)
     if not path.is_file():
         raise BadInput(path, f"training source {name!r} not found")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8", errors="strict")
-    except UnicodeDecodeError as e:
-        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
+    raw = read_bytes(path)
     records = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            rec = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(path, f"invalid JSON: {e.msg}", n) from None
+    for n, rec in read_jsonl(path, raw):
         problem = _record_problem(rec)
         if problem:
             raise BadInput(path, problem, n)

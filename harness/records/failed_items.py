@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import field_validator
 
 from harness.errors import BadInput
-from harness.files import write_atomic
+from harness.files import read_jsonl, write_atomic
 from harness.records.common import TOLERANT, Record
 
 FILE_NAME = "items.jsonl"
@@ -59,22 +59,8 @@ def load_failed_items(path: Path) -> list[FailedItem]:
     """The items of a run folder's items.jsonl (absent: none)."""
     if not path.exists():
         return []
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as e:
-        raise BadInput(path, f"not UTF-8 text (byte {e.start})") from None
-    except OSError as e:
-        raise BadInput(path, f"cannot read items: {e.strerror}") from None
     items = []
-    for n, line in enumerate(text.split("\n"), 1):  # not splitlines: U+2028 is valid inside a JSON string
-        if not line.strip():
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise BadInput(path, f"not JSON: {e.msg}", line=n) from None
-        except RecursionError:
-            raise BadInput(path, "JSON nested too deeply", line=n) from None
+    for n, row in read_jsonl(path):
         if not isinstance(row, dict) or any(k not in row for k in REQUIRED):
             raise BadInput(path, f"an item needs the keys {', '.join(REQUIRED)}", line=n)
         items.append(FailedItem.model_validate(row, context=TOLERANT))
