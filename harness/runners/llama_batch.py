@@ -63,6 +63,29 @@ class SeqContext:
         del held[keep:]
         return keep
 
+    def save(self, seq: int) -> tuple[list[int], Any, int]:
+        """`seq`'s memory, serialized (llama_state_seq_get_data): what a recurrent memory keeps of a
+        context so that each continuation after it starts from there, as PrefixScorer does."""
+        import llama_cpp
+
+        size = llama_cpp.llama_state_seq_get_size(self._ctx.ctx, seq)
+        data = (ctypes.c_uint8 * size)()
+        written = llama_cpp.llama_state_seq_get_data(self._ctx.ctx, data, size, seq)
+        if written == 0:
+            raise RuntimeError(f"llama.cpp could not save the state of sequence {seq}")
+        return list(self.held[seq]), data, written
+
+    def restore(self, seq: int, saved: tuple[list[int], Any, int]) -> None:
+        """`seq`'s memory set back to what `save` kept."""
+        import llama_cpp
+
+        tokens, data, size = saved
+        llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(self._ctx.ctx), seq, -1, -1)
+        self.held[seq] = [-1]  # unknown until the restore succeeds
+        if llama_cpp.llama_state_seq_set_data(self._ctx.ctx, data, size, seq) == 0:
+            raise RuntimeError(f"llama.cpp could not restore the state of sequence {seq}")
+        self.held[seq] = list(tokens)
+
     def decode(self, rows: list[tuple[int, int, int, bool]]) -> np.ndarray:
         """Evaluate rows of (seq, pos, token, wants logits) in one llama_decode; the logits of the rows
         that want them, in row order ([n, vocab], a view valid until the next decode)."""

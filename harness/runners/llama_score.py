@@ -3,9 +3,11 @@
 A request is a token list and the number of its last tokens to score; the logits that score them are
 the rows at positions len-n-1 .. len-2. Consecutive requests with the same context (the choices of
 one multiple-choice item) form a unit, which runs in one sequence: its context is evaluated once, each
-continuation after it, the memory cut back to the context in between (a recurrent memory cannot be cut
-back: there each multi-token continuation evaluates its context again; one-token continuations, the
-" A"/" B" of MMLU, are all scored from the context's last row). Each llama_decode carries the pending
+continuation after it, the memory cut back to the context in between. A recurrent memory cannot be cut
+back: there the sequence's state after the context is saved and restored before each further
+continuation (the four endings of a HellaSwag item: the context evaluated once, not four times, as
+PrefixScorer does one at a time); one-token continuations, the " A"/" B" of MMLU, are all scored
+from the context's last row either way. Each llama_decode carries the pending
 tokens of one busy sequence (see BatchScorer), with logits asked only for the rows that score
 something, and a sequence that finishes its unit takes the next at once.
 """
@@ -63,12 +65,25 @@ class BatchScorer:
         # Each sequence's last context row: (the tokens up to it, its logits), so that one-token
         # continuations after the same context need no evaluation (the choices " A", " B", ...).
         self._ctx_row: list[tuple[list[int], np.ndarray] | None] = [None] * sc.n_seq
+        # Recurrent memories: each sequence's state right after its unit's context (SeqContext.save).
+        self._saved: list[tuple[list[int], object, int] | None] = [None] * sc.n_seq
 
     def _cached(self, s: int, tokens: list[int], n: int) -> tuple[float, bool] | None:
         row = self._ctx_row[s]
         if n != 1 or row is None or row[0] != tokens[:-1]:
             return None
         lp, top = _row_scores(row[1][None, :], [tokens[-1]])
+        return lp[0], top[0]
+
+    def _restored(self, s: int, tokens: list[int], n: int) -> tuple[float, bool] | None:
+        """On a recurrent memory, sequence s set back to the state saved after this request's context,
+        and the first continuation token scored from the context's last row; None when nothing fits."""
+        saved, row = self._saved[s], self._ctx_row[s]
+        ctx = tokens[: len(tokens) - n]
+        if self.sc.truncatable or n < 2 or saved is None or row is None or saved[0] != ctx or row[0] != ctx:
+            return None
+        self.sc.restore(s, saved)
+        lp, top = _row_scores(row[1][None, :], [tokens[len(ctx)]])
         return lp[0], top[0]
 
     def score(self, reqs: list[tuple[list[int], int]]) -> list[tuple[float, bool]]:
@@ -89,8 +104,14 @@ class BatchScorer:
                     if done is not None:
                         picked[i], greedy[i] = [done[0]], done[1]
                         continue
+                    restored = self._restored(s, tokens, n)
+                    if restored is not None:  # the context's state and last row kept: the rest to evaluate
+                        picked[i], greedy[i] = [restored[0]], restored[1]
+                        cur[s] = (i, len(tokens) - n)
+                        continue
                     # Its first scoring row evaluated again: its logits come from this decode.
                     cur[s] = (i, self.sc.reuse(s, tokens, len(tokens) - n - 1))
+                    self._saved[s] = None
             if not cur:
                 break
             rows: list[tuple[int, int, int, bool]] = []
@@ -100,6 +121,10 @@ class BatchScorer:
             tokens, n = reqs[i]
             first, end = len(tokens) - n - 1, len(tokens) - 1  # the last token predicts nothing
             take = min(end - p, self.sc.cap)
+            ctx_end = len(tokens) - n
+            save = not self.sc.truncatable and p < ctx_end and bool(mine[s])  # more of its unit follows
+            if save:  # the context alone, so that its state can be kept (the continuation next)
+                take = min(take, ctx_end - p)
             for q in range(p, p + take):
                 rows.append((s, q, tokens[q], q >= first))
                 if q >= first:
@@ -112,6 +137,8 @@ class BatchScorer:
                 greedy[i] = greedy[i] and g
                 if q == len(reqs[i][0]) - reqs[i][1] - 1:
                     self._ctx_row[s] = (reqs[i][0][: q + 1], np.array(logits[k]))
+            if save and p + take == ctx_end:
+                self._saved[s] = self.sc.save(s)
             for s, (i, p) in list(cur.items()):
                 if p == len(reqs[i][0]) - 1:
                     del cur[s]

@@ -110,6 +110,37 @@ def test_batched_loglikelihood_equals_one_at_a_time(fixture: str, request) -> No
 
 
 @pytest.mark.slow
+def test_a_recurrent_memory_evaluates_a_shared_context_once(qwen35_f16_gguf: Path, qwen3_f16_gguf: Path) -> None:
+    """Choices of several tokens after one context: on Qwen3.5 the state after the context is saved
+    once and restored for each further choice, so the context is evaluated once, as it is on Qwen3
+    (cut back to it); without the saved state each choice evaluated it again."""
+    decoded: dict[str, int] = {}
+    for name, path in (("qwen35", qwen35_f16_gguf), ("qwen3", qwen3_f16_gguf)):
+        runner = GGUFRunner(path, n_ctx=N_CTX)
+        try:
+            ctx = runner.chat_prompt([{"role": "user", "content": "Name a large animal of Africa. " * 4}], None)
+            choices = (" the African elephant", " a giraffe with a long neck", " the hippopotamus", " lions and zebras")
+            reqs = [(ctx, c) for c in choices]
+            runner.batch_size = 1
+            ref = runner.loglikelihood(reqs)
+            runner.batch_size = 2
+            sc = runner._batching.context()
+            rows: list[int] = []
+            decode = sc.decode
+            sc.decode = lambda r: (rows.append(len(r)), decode(r))[1]  # count the rows each decode evaluates
+            got = runner.loglikelihood(reqs)
+            n_ctx_tokens, n_tokens = len(runner.tokenize(ctx)), sum(len(runner.tokenize(ctx + c)) for c in choices)
+        finally:
+            runner.close()
+        assert [g for _, g in got] == [g for _, g in ref]
+        assert max(abs(a - b) for (a, _), (b, _) in zip(got, ref)) <= 1e-3
+        decoded[name] = sum(rows)
+        # The context once (its last token may be evaluated again before each choice), the choices each.
+        assert sum(rows) <= n_tokens - 3 * n_ctx_tokens + 4, (name, rows)
+    assert decoded["qwen35"] <= decoded["qwen3"] + 4
+
+
+@pytest.mark.slow
 def test_cpu_batches_only_when_asked_and_where_rows_round_the_same(demo_gguf: Path, embedded_f16_gguf: Path,
                                                                    monkeypatch) -> None:
     """The CPU's default is one at a time. Asked for 8: Q4_1 weights run one kernel for one row or many,
