@@ -39,7 +39,7 @@ from harness.gate.target import decide_gain, failure_line, is_gain, target
 from harness.profiles.model import GateSpec
 from harness.records.gate import GateResult, GateRule
 from harness.records.items import ItemScores
-from harness.records.report import Report
+from harness.records.report import Comparison, Report
 
 
 def _number(x: float | None) -> bool:
@@ -94,15 +94,16 @@ def one_liner(r: GateRule, alpha: float) -> str:
 
 
 def evaluate_gate(report: Report, spec: GateSpec, baseline: Baseline | None = None,
-                  scores: ItemScores | None = None) -> GateResult:
+                  scores: ItemScores | None = None, pairs: list[Comparison] | None = None) -> GateResult:
     """Apply every rule; the release ships only when none failed. `scores` are this run's per-item
-    scores (item_scores.json.gz), needed only to pair the baseline regression per item."""
+    scores (item_scores.json.gz), needed only to pair the baseline regression per item; `pairs`, the
+    comparisons with the baseline the caller already made from them (see regression)."""
     gated = [lv for lv in report.levels if R.gated(lv, spec)]
     gguf = [lv for lv in gated if lv.kind == "gguf"]
     rules = R.forgetting(report, spec) + target(report, spec) + R.compression(report, spec, gguf)
     record = None
     if baseline is not None:
-        more, paired = regression(report, scores, baseline, spec)
+        more, paired = regression(report, scores, baseline, spec, pairs)
         rules += more
         record = baseline.record(paired)
     rules = decide(rules, spec) + R.kld(spec, gguf) + R.checks(report, spec, [lv.name for lv in gated])

@@ -82,13 +82,18 @@ def unpaired(a: Metric, b: Metric, a_name: str, b_name: str, metric: str) -> Com
                       ci_high=delta + _Z95 * se, p_value=min(1.0, p), n=min(a.n, b.n), test="unpaired_wald")
 
 
-def regression(report: Report, scores: ItemScores | None, base: Baseline,
-               spec: GateSpec) -> tuple[list[GateRule], bool]:
-    """Rules for every gated level (but the base) present in both runs; whether they were paired."""
-    from harness.stats import paired_comparison
+def regression(report: Report, scores: ItemScores | None, base: Baseline, spec: GateSpec,
+               pairs: list[Comparison] | None = None) -> tuple[list[GateRule], bool]:
+    """Rules for every gated level (but the base) present in both runs; whether they were paired.
+    `pairs`: the report's own comparisons with this baseline when the caller made them already
+    (harness.evals.aggregate.baseline_comparisons, as the release does); else they are made here."""
+    from harness.evals.aggregate import baseline_comparisons, same_versions
 
     require_comparable(report, scores, base)
     paired = scores is not None and base.scores is not None
+    if paired and pairs is None:
+        pairs = baseline_comparisons(scores, base.scores, same_versions(report, base.report))
+    by_metric = {(c.b, c.metric): c for c in pairs or []} if paired else {}
     rules: list[GateRule] = []
     for lv in report.levels:
         old = level(base.report, lv.name)
@@ -97,21 +102,11 @@ def regression(report: Report, scores: ItemScores | None, base: Baseline,
         metrics = expand(spec.regression, set(lv.metrics) & set(old.metrics))
         if not metrics and spec.regression:
             rules.append(missing("regression", lv.name, f"none of {', '.join(spec.regression)} scored in both runs"))
-        old_items, new_items = _item_values(base.scores, lv.name), _item_values(scores, lv.name)
         for m in metrics:
             subject = f"{lv.name} {m} (vs {base.report.release})"
-            before, after = old_items.get(m), new_items.get(m)
-            if before and after:
-                comp = paired_comparison(before, after, a_name=base.report.release, b_name=lv.name, metric=m)
-            else:  # no per-item scores for this metric (e.g. kld/*, measured on text, not items)
+            # No per-item scores for this metric (e.g. kld/*, measured on text, not items): the intervals.
+            comp = by_metric.get((lv.name, m))
+            if comp is None:
                 comp = unpaired(old.metrics[m], lv.metrics[m], base.report.release, lv.name, m)
             rules.append(tested("regression", subject, m, base.report.release, spec.tolerance("regression", m), comp))
     return rules, paired
-
-
-def _item_values(scores: ItemScores | None, level_name: str) -> dict[str, dict[str, float]]:
-    if scores is None or level_name not in scores.levels:
-        return {}
-    from harness.evals.aggregate import level_values
-
-    return level_values(scores, level_name)

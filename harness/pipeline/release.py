@@ -82,11 +82,13 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
                               profile_sha)
         scores = from_results(profile.name, {a.name: a.sha256 for a in artifacts}, evaluation.results)
         write_item_scores(run_dir, scores)  # before report.json: a report never lacks its scores
+        pairs = None
         if baseline is not None and baseline.scores is not None:  # each level against the same level before
             from harness.evals.aggregate import baseline_comparisons, same_versions
 
-            report.comparisons += baseline_comparisons(scores, baseline.scores, same_versions(report, baseline.report))
-        report.gate = evaluate_gate(report, profile.gate, baseline, scores)
+            pairs = baseline_comparisons(scores, baseline.scores, same_versions(report, baseline.report))
+            report.comparisons += pairs
+        report.gate = evaluate_gate(report, profile.gate, baseline, scores, pairs)  # the gate reuses them
         write_atomic(run_dir / "report.json", report_json(report))
         write_failed_items(run_dir, failed_items(artifacts, evaluation.results))
         return report

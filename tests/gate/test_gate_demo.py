@@ -57,6 +57,25 @@ def test_same_run_twice_passes_paired(demo) -> None:
     assert result.baseline.paired and result.tests == 13 + 16
 
 
+def test_the_releases_baseline_comparisons_are_the_gates(demo) -> None:
+    """The release hands the gate the comparisons with the baseline it put in report.comparisons: the
+    rules are those the gate makes on its own, and a pair handed over is the one used."""
+    from harness.evals.aggregate import baseline_comparisons, same_versions
+
+    report, scores = demo
+    cur, cur_scores = aa_run(report, scores, np.random.default_rng(3), GATED)
+    old, old_scores = aa_run(report, scores, np.random.default_rng(4), GATED)
+    base = Baseline(old, old_scores, "a/a")
+    pairs = baseline_comparisons(cur_scores, old_scores, same_versions(cur, old))
+    alone, handed = evaluate_gate(cur, _spec(), base, cur_scores), evaluate_gate(cur, _spec(), base, cur_scores, pairs)
+    assert handed.rules == alone.rules and any(r.rule == "regression" and r.observed for r in alone.rules)
+    lv = next(r.subject.split()[0] for r in alone.rules if r.rule == "regression")
+    moved = [p.model_copy(update={"delta": -0.5}) if (p.b, p.metric) == (lv, "fc/call_exact") else p for p in pairs]
+    rule = next(r for r in evaluate_gate(cur, _spec(), base, cur_scores, moved).rules
+                if r.rule == "regression" and r.subject.startswith(f"{lv} fc/call_exact "))
+    assert rule.observed == -0.5
+
+
 def test_same_run_twice_passes_unpaired(demo) -> None:
     report, scores = demo
     result = evaluate_gate(report, _spec(), Baseline(report, None, str(DEMO)), scores)
