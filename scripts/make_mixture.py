@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Build the fine-tuning mixture from the hand-written pools in this file.
 
-Writes ``fc_en.jsonl``, ``fc_fr.jsonl``, ``chat_fr.jsonl``, ``replay_en.jsonl``, ``abstain_en.jsonl`` and
-``abstain_fr.jsonl`` next to this script. Standard library only; a fixed seed makes every run byte-identical::
+Writes ``fc_en.jsonl``, ``fc_fr.jsonl``, ``chat_fr.jsonl``, ``replay_en.jsonl``, ``abstain_en.jsonl``,
+``abstain_fr.jsonl``, ``abstain_near_en.jsonl`` and ``abstain_near_fr.jsonl`` into ``harness/training/data/``
+(the near-miss pools live in ``mixture_nearmiss.py`` beside this script). Standard library only; a fixed seed makes every run byte-identical::
 
     python scripts/make_mixture.py
 
@@ -14,6 +15,7 @@ other phrasings; ``harness/training/contamination.py`` and its test check that n
 from __future__ import annotations
 
 import datetime as dt
+import importlib.util
 import json
 import random
 import re
@@ -33,7 +35,21 @@ N_ABSTAIN = 120  # per language: chat questions asked with tools offered, none o
 ABSTAIN_UNSAFE = ("convert_units", "convert_currency", "calculate_tip", "translate_text", "define_word",
                   "get_local_time", "get_news_headlines", "get_public_holidays", "get_sunrise_sunset")
 
+N_NEAR_PER_TOOL = 4  # per language: near-miss requests per tool (mixture_nearmiss.py)
+
 Pair = tuple[str, Any]  # (text shown in the request, argument value)
+
+
+def _sibling(name: str) -> Any:
+    """A pool module beside this script, loaded by path (the tests load this file by path too)."""
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).resolve().parent / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+NEARMISS = _sibling("mixture_nearmiss")
 
 # --------------------------------------------------------------------------------------------
 # Argument value pools, per language. Each entry is (surface text, argument value).
@@ -1705,6 +1721,49 @@ def build_abstain(lang: str, pairs: list[tuple[str, str]], rng: random.Random) -
     return records
 
 
+def near_offered(rng: random.Random, near: str, exclude: tuple[str, ...]) -> list[str]:
+    """The near tool, sometimes with a sibling of its domain, plus distractors: 1 to 3 tools in all.
+    Besides the near tool, none that could serve a question itself (ABSTAIN_UNSAFE) nor the entry's own
+    exclusions is offered."""
+    total = rng.choice([1, 2, 2, 3])
+    banned = set(ABSTAIN_UNSAFE) | set(exclude) | {near}
+    siblings = [t for t in NEARMISS.DOMAINS[NEARMISS.DOMAIN_OF[near]] if t not in banned]
+    names = [near]
+    if total > 1 and siblings and rng.random() < 0.5:
+        names.append(rng.choice(siblings))
+    names += rng.sample([t for t in TOOLS if t not in banned and t not in names], total - len(names))
+    rng.shuffle(names)
+    return names
+
+
+def build_abstain_near(lang: str, rng: random.Random) -> list[dict[str, Any]]:
+    """Near-miss abstention: a request in one tool's domain that the tool cannot serve, offered with that
+    tool (BFCL's irrelevance shape: a tool that looks near, e.g. set_timer with "how long to boil an
+    egg?"); the assistant answers in text. The far-tool abstention sources did not teach this (issue 15)."""
+    assert set(NEARMISS.NEAR_MISS) == set(TOOLS) == set(NEARMISS.DOMAIN_OF), "every tool needs a domain and pool"
+    entries = []
+    for near, pools in NEARMISS.NEAR_MISS.items():
+        assert len(pools[lang]) >= N_NEAR_PER_TOOL, (near, lang)
+        for entry in pools[lang]:
+            request, answer, exclude = (*entry, ())[:3]
+            assert near not in exclude and set(exclude) <= set(TOOLS), (near, request)
+            entries.append((near, request, answer, exclude))
+    assert len({e[1] for e in entries}) == len(entries), f"duplicate near-miss request in {lang}"
+    rng.shuffle(entries)
+    records = []
+    for i, (near, request, answer, exclude) in enumerate(entries, 1):
+        names = near_offered(rng, near, exclude)
+        assert near in names and not set(names) & set(exclude), (near, names)
+        assert all(n == near or n not in ABSTAIN_UNSAFE for n in names), (near, names)
+        messages = []
+        if rng.random() < P_SYSTEM:
+            messages.append({"role": "system", "content": rng.choice(SYSTEM_PROMPTS[lang])})
+        messages += [{"role": "user", "content": request}, {"role": "assistant", "content": answer}]
+        records.append({"id": f"abstain_near_{lang}-{i:04d}", "tools": [tool_schema(n, lang) for n in names],
+                        "messages": messages})
+    return records
+
+
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
     with path.open("w", encoding="utf-8", newline="\n") as f:
         for rec in records:
@@ -1719,6 +1778,8 @@ def main() -> None:
         "replay_en": build_chat("replay_en", REPLAY_EN, random.Random(f"{SEED}-replay_en")),
         "abstain_en": build_abstain("en", REPLAY_EN, random.Random(f"{SEED}-abstain_en")),
         "abstain_fr": build_abstain("fr", CHAT_FR, random.Random(f"{SEED}-abstain_fr")),
+        "abstain_near_en": build_abstain_near("en", random.Random(f"{SEED}-abstain_near_en")),
+        "abstain_near_fr": build_abstain_near("fr", random.Random(f"{SEED}-abstain_near_fr")),
     }
     for name, records in outputs.items():
         write_jsonl(OUT_DIR / f"{name}.jsonl", records)

@@ -13,7 +13,8 @@ from evalsets import DATA_DIR as EVAL_DIR
 from harness.training.contamination import Overlap, find_overlaps, ngrams, normalize_words, record_text
 
 TRAIN_DIR = Path(__file__).resolve().parents[2] / "harness" / "training" / "data"
-TRAIN_FILES = ["fc_en", "fc_fr", "chat_fr", "replay_en", "abstain_en", "abstain_fr"]
+TRAIN_FILES = ["fc_en", "fc_fr", "chat_fr", "replay_en", "abstain_en", "abstain_fr", "abstain_near_en",
+               "abstain_near_fr"]
 EVAL_JSONL = ["fr_fc", "fr_mc", "fr_short", "fr_lang"]
 EVAL_TEXT = ["heldout_fr.txt", "heldout_en.txt"]
 

@@ -17,6 +17,7 @@ DATA = Path(__file__).resolve().parents[2] / "harness" / "training" / "data"
 FC = ["fc_en", "fc_fr"]
 CHAT = ["chat_fr", "replay_en"]
 ABSTAIN = {"abstain_en": "replay_en", "abstain_fr": "chat_fr"}  # each source and the chat pool it asks from
+NEAR = ["abstain_near_en", "abstain_near_fr"]  # near-miss abstention (tests/training/test_mixture_nearmiss.py)
 
 
 def load(name: str) -> list[dict[str, Any]]:
@@ -32,7 +33,7 @@ def generator() -> ModuleType:
     return module
 
 
-@pytest.mark.parametrize("name", FC + CHAT + list(ABSTAIN))
+@pytest.mark.parametrize("name", FC + CHAT + list(ABSTAIN) + NEAR)
 def test_ids_unique_and_well_formed(name: str) -> None:
     records = load(name)
     ids = [r["id"] for r in records]
@@ -44,7 +45,7 @@ def test_files_match_their_generator(tmp_path: Path) -> None:
     gen = generator()
     gen.OUT_DIR = tmp_path
     gen.main()
-    for name in FC + CHAT + list(ABSTAIN):
+    for name in FC + CHAT + list(ABSTAIN) + NEAR:
         assert (tmp_path / f"{name}.jsonl").read_bytes() == (DATA / f"{name}.jsonl").read_bytes(), (
             f"{name}.jsonl is stale: run python scripts/make_mixture.py")
 
