@@ -71,7 +71,7 @@ class Batching:
         if self._score is None:
             from harness.runners.llama_score import BatchScorer
 
-            self._score = BatchScorer(sc)
+            self._score = BatchScorer(sc, save_states=not self.on_gpu)
         return self._score
 
     def close(self) -> None:

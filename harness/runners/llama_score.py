@@ -60,8 +60,13 @@ class BatchScorer:
     0.3.36 vendors, a sequence decoded after another's cells gets other logits than alone (0.91 on a
     logit of the demo model, CPU), while per-sequence streams give the same ones."""
 
-    def __init__(self, sc: SeqContext):
+    def __init__(self, sc: SeqContext, save_states: bool = True):
         self.sc = sc
+        # Saved states pay on the CPU (a memcpy against seconds of prompt evaluation) but not on the GPU:
+        # on the H200 a 1,000-token Qwen3.5-4B sequence's state is 81.5 MiB, 129 ms to save and 70 ms
+        # to restore through host memory, and scoring fell from 3,384 to 2,101 tok/s with them
+        # (bench/RESULTS.md); there each choice evaluates its context again.
+        self.save_states = save_states and not sc.truncatable
         # Each sequence's last context row: (the tokens up to it, its logits), so that one-token
         # continuations after the same context need no evaluation (the choices " A", " B", ...).
         self._ctx_row: list[tuple[list[int], np.ndarray] | None] = [None] * sc.n_seq
@@ -80,7 +85,7 @@ class BatchScorer:
         and the first continuation token scored from the context's last row; None when nothing fits."""
         saved, row = self._saved[s], self._ctx_row[s]
         ctx = tokens[: len(tokens) - n]
-        if self.sc.truncatable or n < 2 or saved is None or row is None or saved[0] != ctx or row[0] != ctx:
+        if not self.save_states or n < 2 or saved is None or row is None or saved[0] != ctx or row[0] != ctx:
             return None
         self.sc.restore(s, saved)
         lp, top = _row_scores(row[1][None, :], [tokens[len(ctx)]])
@@ -122,7 +127,7 @@ class BatchScorer:
             first, end = len(tokens) - n - 1, len(tokens) - 1  # the last token predicts nothing
             take = min(end - p, self.sc.cap)
             ctx_end = len(tokens) - n
-            save = not self.sc.truncatable and p < ctx_end and bool(mine[s])  # more of its unit follows
+            save = self.save_states and p < ctx_end and bool(mine[s])  # more of its unit follows
             if save:  # the context alone, so that its state can be kept (the continuation next)
                 take = min(take, ctx_end - p)
             for q in range(p, p + take):
