@@ -30,10 +30,6 @@ GPU_BATCH = 64  # what llama.cpp's batched decode is measured at on the GPU (iss
 # (bench/gguf_batch.py), and on the demo's Q2_K level 4 of 24 greedy answers moved although the
 # row probe passed (bench/RESULTS.md). $HARNESS_LLAMA_BATCH=N asks for N, still behind the probe.
 CPU_BATCH = 1
-# Tokens per llama_decode (n_batch = n_ubatch) with the layers on the GPU: a BFCL prompt of ~1.2k tokens
-# in one pass, not three of llama-cpp-python's default 512 (prompt evaluation is what log-likelihood
-# scoring is made of). The CPU keeps 512: its numbers are the ones the tests pin.
-GPU_N_BATCH = 2048
 _ERROR, _CONT = 4, 5  # ggml_log_level values (ggml.h; llama-cpp-python's _logger.py comment is outdated)
 _log: deque[tuple[int, str]] = deque(maxlen=64)  # (sequence number, error line)
 # echo: error lines also go to stderr. Set once a model is loaded on the GPU: a CUDA error there aborts
@@ -162,9 +158,8 @@ def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: i
     layers = gpu_layers() if n_gpu_layers is None else n_gpu_layers
     mark = _mark()
     try:
-        n_batch = min(GPU_N_BATCH, n_ctx) if layers else 512
         llm = Llama(str(path), n_ctx=n_ctx, n_threads=threads(), n_gpu_layers=layers, logits_all=logits_all,
-                    n_batch=n_batch, n_ubatch=n_batch, verbose=False, seed=0)
+                    verbose=False, seed=0)
     except (ValueError, RuntimeError, OSError) as e:
         raise BadInput(path, f"llama.cpp cannot load this GGUF: {reason_since(mark) or e}") from None
     _state["echo"] = _state["echo"] or layers != 0
