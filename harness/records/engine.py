@@ -20,3 +20,4 @@ class EngineInfo(Record):
     batch_size: int = 1
     linear_attention: str = ""  # "fla" | "pytorch fallback (slow)" on models with linear attention, else ""
     causal_conv1d: str = ""
+    note: str = ""  # where the level's engine departed from its usual path, and why

@@ -53,7 +53,9 @@ class GGUFRunner(ChatPromptMixin):
         """What the level ran on (EngineInfo), for its report."""
         from harness.runners.llama_load import engine_record
 
-        return engine_record(self.n_gpu_layers, self.batch_size)
+        info = engine_record(self.n_gpu_layers, self.batch_size)
+        info.note = "; ".join(n for n in (self._batching.note, self._batching.score_note) if n)
+        return info
 
     def _piece(self, token: int) -> str:
         return self._gen.detokenize([token], special=True).decode("utf-8", errors="replace") if token >= 0 else ""

@@ -16,6 +16,8 @@ from typing import Any
 from harness.runners.llama_batch import SeqContext, batch_invariant
 
 PROBE = b"The capital of France is Paris, and the capital of Italy is"
+SCORE_ONE_AT_A_TIME = ("log-likelihoods one request at a time: batched scoring of a recurrent/hybrid GGUF "
+                       "aborts in llama.cpp's CUDA backend after 100-200 requests")
 
 
 class Batching:
@@ -27,6 +29,7 @@ class Batching:
         self._llm, self.on_gpu, self.truncatable = llm, on_gpu, truncatable
         self.size, self.forced = batch_choice(1 if on_gpu else 0), False  # forced: set() skips the probe
         self.note = ""  # why the runner fell back to one at a time, when it did
+        self.score_note = ""  # why log-likelihoods ran one at a time while generation batched
         self._sc: SeqContext | None = None
         self._gen: Any = None
         self._score: Any = None
@@ -65,6 +68,14 @@ class Batching:
 
     def scorer(self) -> Any:
         """The batched log-likelihood scorer; None for one at a time."""
+        if self.on_gpu and not self.truncatable and not self.forced and self.size >= self.min_batched:
+            # On the H200 (llama.cpp of llama-cpp-python 0.3.36, CUDA) scoring a Qwen3.5-4B GGUF in a
+            # many-stream context aborts the process ("CUDA error: an illegal instruction", in
+            # ggml_backend_cuda_synchronize) after 100-200 requests at 16, 32 or 64 sequences, while the
+            # same 128 requests one at a time pass (bench/RESULTS.md): an abort loses the level, half
+            # the speed does not. Generation stays batched. `runner.batch_size = N` (benches) still batches.
+            self.score_note = SCORE_ONE_AT_A_TIME
+            return None
         sc = self.context()
         if sc is None:
             return None
