@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -74,17 +75,23 @@ def convert(cache: StageCache, release: str, merged_dir: Path, merged_sha: str, 
 
     def work(out: Path) -> GGUFOutputs:
         target = out / f"{release}-{outtype}.gguf"
-        cmd, env = tools.convert_command(merged_dir, target, outtype)
-        # A subprocess: the converter ships its own `gguf` package and prints a lot.
-        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
+        # The converter names the model (general.name, basename, version) after the folder it reads; the merge
+        # stage's folder carries its cache key, so the GGUF's bytes would change with the key alone. Reading
+        # through a link named after the release keeps one set of weights one sha256.
+        with tempfile.TemporaryDirectory(prefix="convert-") as tmp:
+            named = Path(tmp) / release
+            named.symlink_to(merged_dir.resolve(), target_is_directory=True)
+            cmd, env = tools.convert_command(named, target, outtype)
+            # A subprocess: the converter ships its own `gguf` package and prints a lot.
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
         if proc.returncode != 0 or not target.is_file():
             raise StageError(f"{tools.converter} failed: {proc.stderr.strip().splitlines()[-1:]}")
         sha = sha256_file(target)
         record = verify_gguf(target, LlamaFileType[f"MOSTLY_{outtype.upper()}"], sha, tools.converter)
         return GGUFOutputs(file=target.name, sha256=sha, gguf=record)
     # Version 2: the GGUF is read back and its verification record kept (outputs.gguf); 3: --no-mtp for
-    # an MTP architecture saved without its MTP weights (harness/export/mtp.py).
-    return run_stage(cache, "convert", 3, {"merged": merged_sha, "outtype": outtype, "tools": tools.key()}, work,
+    # an MTP architecture saved without its MTP weights (harness/export/mtp.py); 4: named after the release.
+    return run_stage(cache, "convert", 4, {"merged": merged_sha, "outtype": outtype, "tools": tools.key()}, work,
                      GGUFOutputs, outtype)
 
 

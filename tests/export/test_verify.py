@@ -77,3 +77,27 @@ def test_convert_stage_of_a_qwen35_folder_without_its_mtp_weights_gives_a_gguf_t
     [gguf] = (tmp_path / "cache").rglob("q35-f16.gguf")
     info = read_gguf_info(gguf)
     assert info.architecture == "qwen35"
+
+
+def test_the_convert_stage_gives_one_set_of_weights_one_sha256_whatever_the_merge_folder(qwen3_checkpoint, tmp_path):
+    """The converter names a model after the folder it reads, and the merge stage's folder name holds its cache
+    key: without the release-named link, two code versions that merge the same weights wrote GGUFs that differ
+    in general.name/basename/version only (the demo's five GGUF levels, 2026-12-02)."""
+    import shutil
+
+    from harness.cache import StageCache
+    from harness.export.toolchain import resolve_toolchain
+    from harness.models.inspect import read_gguf_info
+    from harness.pipeline import export
+
+    shas = []
+    for key in ("1111aaaa", "2222bbbb"):
+        folder = tmp_path / key / f"merge-{key}"
+        shutil.copytree(qwen3_checkpoint, folder)
+        stage = export.convert(StageCache(tmp_path / key / "cache"), "q3rel", folder, f"sha-{key}", "f16",
+                               resolve_toolchain(None))
+        [gguf] = (tmp_path / key / "cache").rglob("q3rel-f16.gguf")
+        assert stage.outputs.sha256 == export.sha256_file(gguf)
+        assert read_gguf_info(gguf).metadata["general.name"].lower() == "q3rel"  # the converter title-cases it
+        shas.append(stage.outputs.sha256)
+    assert shas[0] == shas[1]
