@@ -49,8 +49,23 @@ def note(text: str) -> None:
     console.print(f"  [dim]{text}[/]")
 
 
+# A worker of a spread evaluation (harness/evals/worker.py) sends its bars to the driver, which draws one
+# line per worker: (description, total, advanced by).
+_bar_sink = None
+
+
+def send_bars(sink) -> None:
+    global _bar_sink
+    _bar_sink = sink
+
+
 @contextmanager
 def bar(description: str, total: int):
+    if _bar_sink is not None:
+        sink = _bar_sink
+        sink(description, total, 0)
+        yield lambda n=1: sink(description, total, n)
+        return
     with Progress(TextColumn("  {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=True) as progress:
         task_id = progress.add_task(description, total=total)

@@ -12,7 +12,12 @@ from harness.cli.options import OutOpt, ProfileArg, exit_on_gate, load, out_dir
 
 def release(profile: ProfileArg, out: OutOpt = Path("runs"),
             baseline: Annotated[Optional[Path], typer.Option(help="Previous report.json or run folder to gate against.")] = None,
-            site: Annotated[bool, typer.Option(help="Render the model card and build the static site.")] = True):
+            site: Annotated[bool, typer.Option(help="Render the model card and build the static site.")] = True,
+            workers: Annotated[Optional[int], typer.Option(
+                min=0, help="Levels evaluated at once on a Ray cluster's workers (overrides eval.workers; 0 or 1 = "
+                            "serial).")] = None,
+            cluster: Annotated[Optional[str], typer.Option(
+                help="Ray cluster address for --workers (overrides eval.cluster; default: a local cluster).")] = None):
     """Run the whole loop: base, train, merge, export every level, check, eval, report, gate, card, site.
 
     Every stage is cached by its inputs under OUT/<name>/stages; a rerun with nothing changed does no work."""
@@ -22,7 +27,7 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     from harness.pipeline.release import profile_digest
     from harness.pipeline.release import release as run_release
 
-    prof = load(profile)
+    prof = with_workers(load(profile), workers, cluster)
     out_dir(out)
     base = load_baseline(baseline) if baseline else None
     report = run_release(prof, out, profile_digest(profile), base)
@@ -34,6 +39,19 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     progress.console.print(gate_text(report.gate), markup=False, highlight=False, soft_wrap=True)
     progress.console.print(f"report: {run_dir / 'report.json'}", markup=False, soft_wrap=True)
     exit_on_gate(report.gate.passed)
+
+
+def with_workers(prof, workers: int | None, cluster: str | None):
+    """The profile with the command line's --workers / --cluster in its eval section."""
+    from harness.errors import BadInput
+
+    update = {k: v for k, v in (("workers", workers), ("cluster", cluster)) if v is not None}
+    if not update:
+        return prof
+    spec = prof.eval.model_copy(update=update)
+    if spec.cluster is not None and spec.workers < 2:
+        raise BadInput("--cluster", "spreads levels over workers: give --workers 2 or more (or eval.workers)")
+    return prof.model_copy(update={"eval": spec})
 
 
 def _publish(report, run_dir: Path) -> None:

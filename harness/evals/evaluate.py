@@ -5,7 +5,7 @@ one artifact alone (`harness eval`)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from harness.cache import StageCache, sha256_file, sha256_tree
@@ -17,6 +17,7 @@ from harness.evals.probe import probe_check
 from harness.evals.store import ResultStore
 from harness.profiles.model import EvalSpec
 from harness.records.engine import EngineInfo
+from harness.records.placement import Placement
 from harness.records.report import Check, Metric, Suite
 
 
@@ -27,15 +28,22 @@ class Evaluation:
     probes: list[Check]  # eos_probe:<level> of every level
     kld: dict[str, dict[str, Metric]]  # GGUF level -> kld/* metrics
     engines: dict[str, EngineInfo | None]  # level -> what computed its items (None: not recorded)
+    placements: dict[str, Placement] = field(default_factory=dict)  # level -> where it ran (spread evaluation)
 
 
 def evaluate_release(cache: StageCache, store: ResultStore, spec: EvalSpec, artifacts: list[Artifact],
                      merged_dir: Path, merged_sha: str) -> Evaluation:
     probes: dict = {}
-    results, suites = evaluate_levels(artifacts, spec, store, probes)
+    placements: dict[str, Placement] = {}
+    if spec.workers > 1:  # levels spread over a Ray cluster's workers; the store stays written here only
+        from harness.evals.spread import evaluate_levels_spread
+
+        results, suites, placements = evaluate_levels_spread(artifacts, spec, store, probes)
+    else:
+        results, suites = evaluate_levels(artifacts, spec, store, probes)
     kld = kld_stage(cache, spec, merged_dir, merged_sha, [a for a in artifacts if a.kind == "gguf"])
     return Evaluation(results, suites, [probe_check(a.name, probes[a.name]) for a in artifacts], kld,
-                      {a.name: store.engine(a.sha256) for a in artifacts})
+                      {a.name: store.engine(a.sha256) for a in artifacts}, placements)
 
 
 def evaluate_artifact(path: Path, kind: str, spec: EvalSpec, out: Path,

@@ -120,6 +120,13 @@ class ResultStore:
             for item_id, output, scores in rows
         }
 
+    def rows(self, artifact_sha: str) -> list[tuple[str, str, str, str, str, str]]:
+        """Every stored item of one artifact as (task, task_version, settings_hash, item_id, output, scores
+        JSON): what a spread evaluation's worker is given, so that it reads the store without opening it."""
+        return list(self._conn.execute(
+            "SELECT task, task_version, settings_hash, item_id, output, scores FROM items WHERE artifact_sha=?",
+            (artifact_sha,)))
+
     def put(self, artifact_sha: str, task_version: str, settings: str, results: Iterable[ItemResult]) -> None:
         """Insert or replace a batch in one committed transaction (all or nothing on a crash)."""
         key = settings_hash(settings)

@@ -146,6 +146,10 @@ class EvalSpec(_Strict):
     # With thinking on, each generation's budget (reasoning + answer); None = 4 x max_new_tokens.
     thinking_max_new_tokens: int | None = Field(None, ge=1)
     template_kwargs: dict[str, str | bool | int | float] = {}  # extra chat-template variables
+    # Levels evaluated at once on a Ray cluster's workers (one level a worker, one GPU each when the cluster
+    # has GPUs); 0 or 1 = serial, in this process. `cluster`: a Ray address (None = a local cluster here).
+    workers: int = Field(0, ge=0)
+    cluster: str | None = None
 
     @field_validator("template_kwargs")
     @classmethod
@@ -156,6 +160,12 @@ class EvalSpec(_Strict):
             if name in _RENDER_VARIABLES or not name.isidentifier():
                 raise ValueError(f"{name!r} cannot be a template variable (reserved or not a name)")
         return v
+
+    @model_validator(mode="after")
+    def _cluster_needs_workers(self) -> EvalSpec:
+        if self.cluster is not None and self.workers < 2:
+            raise ValueError("eval.cluster is used only to spread levels: set eval.workers to 2 or more")
+        return self
 
     @field_validator("thinking", mode="before")
     @classmethod

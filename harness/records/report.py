@@ -14,6 +14,7 @@ from harness.records.common import TOLERANT, MaybeNumber, Record, finite, first_
 from harness.records.engine import EngineInfo
 from harness.records.gate import GateResult
 from harness.records.gguf import GGUFRecord
+from harness.records.placement import Placement
 
 
 class Metric(Record):
@@ -36,6 +37,8 @@ class Level(Record):
     # What computed this level's items (engine, device, dtype, batch); None in reports from before it was
     # recorded, or when no item was ever computed with a known engine.
     engine: EngineInfo | None = None
+    # Where the level ran when levels were spread over a cluster's workers (eval.workers); None when serial.
+    placement: Placement | None = None
     # Metrics whose value or interval came out NaN or infinite: kept out of `metrics` (no rule can
     # pass on them: a rule on a missing metric fails) and named here, so the loss is explicit.
     not_computed: list[str] = []

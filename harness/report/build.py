@@ -59,7 +59,7 @@ def levels(profile: Profile, run_dir: Path, artifacts: Sequence[Artifact], evalu
         out.append(Level(name=a.name, kind=a.kind, path=str(a.path.relative_to(run_dir)), sha256=a.sha256,
                          size_bytes=size, bits_per_weight=round(bpw, 3),
                          shipped=ship is None or a.name in ship, metrics=m, gguf=a.record,
-                         engine=evaluation.engines.get(a.name)))
+                         engine=evaluation.engines.get(a.name), placement=evaluation.placements.get(a.name)))
     return out
 
 

@@ -1,0 +1,125 @@
+"""A release's levels spread over the workers of a Ray cluster (`eval.workers` > 1): each level, an exported
+artifact independent of the others, is one Ray task on one worker (one GPU when the cluster has GPUs, else
+one CPU), run by the serial code (harness/evals/worker.py). The driver stays the results store's one writer:
+workers stream their items back and the driver commits each batch as it arrives, so a killed worker or
+driver loses only the items in flight; a level whose worker died is resubmitted with the store as it is
+then, and a rerun reuses every stored item. A local cluster (no `eval.cluster`) is a cluster of one host:
+the same code path as several hosts, which must see the run folder at the same path (shared filesystem)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections import deque
+from contextlib import contextmanager
+
+from harness import progress
+from harness.errors import BadInput, StageError
+from harness.evals.levels import Artifact, LevelResults
+from harness.evals.spread_driver import Committer, LevelRun, WorkerDisplay, merge, placement
+from harness.evals.store import ResultStore
+from harness.evals.worker import Done
+from harness.profiles.model import EvalSpec
+from harness.records.placement import Placement
+from harness.records.report import Suite
+
+RETRIES = 2  # resubmissions of a level whose worker died, each from the store as it then is
+# Environment a worker needs to behave as the driver does (offline Hub, device and llama.cpp choices).
+_ENV_PREFIXES = ("HARNESS_", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "LLAMA_CPP_LIB_PATH", "TRANSFORMERS_OFFLINE")
+
+
+def evaluate_levels_spread(artifacts: list[Artifact], spec: EvalSpec, store: ResultStore, probes: dict
+                           ) -> tuple[dict[str, LevelResults], list[Suite], dict[str, Placement]]:
+    """What `evaluate_levels` returns (probes filled in as it does), plus where each level ran."""
+    ray = _import_ray()
+    runs = [LevelRun(a) for a in artifacts]
+    with _connected(ray, spec):
+        task = ray.remote(_level_stream()).options(max_retries=0, **_resources(ray))
+        with WorkerDisplay() as display:
+            _schedule(ray, task, spec, store, runs, Committer(store, display), display)
+    out, suites, level_probes = merge(runs)
+    probes.update(level_probes)
+    return out, suites, {r.artifact.name: p for r in runs if (p := placement(r)) is not None}
+
+
+def _schedule(ray, task, spec: EvalSpec, store: ResultStore, runs: list[LevelRun], committer: Committer,
+              display: WorkerDisplay) -> None:
+    died = _worker_death(ray)
+    waiting, inflight = deque(runs), {}
+    while waiting or inflight:
+        while waiting and len(inflight) < spec.workers:
+            run = waiting.popleft()
+            run.attempts += 1
+            # The store as it is now: a resubmitted level redoes only what its dead worker had not sent.
+            inflight[task.remote(run.artifact, spec, store.rows(run.artifact.sha256), run.attempts - 1)] = run
+        ready, _ = ray.wait(list(inflight), num_returns=1, timeout=5.0)
+        for gen in ready:
+            run = inflight[gen]
+            try:
+                msg = ray.get(next(gen))
+            except StopIteration:
+                del inflight[gen]
+                raise StageError(f"eval {run.artifact.name}: the worker ended without a result") from None
+            except died as e:
+                del inflight[gen]
+                display.drop(run)
+                if run.attempts > RETRIES:
+                    raise StageError(f"eval {run.artifact.name}: its worker died {run.attempts} times "
+                                     f"(last: {type(e).__name__}); stored items are kept, rerun to resume") from None
+                progress.note(f"eval {run.artifact.name}: worker died ({type(e).__name__}), {run.committed} items "
+                              "committed so far; resubmitted")
+                waiting.appendleft(run)
+                continue
+            committer.handle(run, msg)
+            if isinstance(msg, Done):
+                del inflight[gen]
+
+
+def _level_stream():
+    from harness.evals.worker import level_stream
+
+    return level_stream
+
+
+def _worker_death(ray) -> tuple[type[BaseException], ...]:
+    x = ray.exceptions
+    return (x.WorkerCrashedError, x.NodeDiedError, x.OutOfMemoryError, x.LocalRayletDiedError, x.ObjectLostError)
+
+
+def _resources(ray) -> dict:
+    """One GPU a worker when the cluster has GPUs (Ray pins it: CUDA_VISIBLE_DEVICES), else one CPU."""
+    if ray.cluster_resources().get("GPU", 0) >= 1 and os.environ.get("HARNESS_DEVICE", "") != "cpu":
+        return {"num_gpus": 1, "num_cpus": 1}
+    return {"num_cpus": 1}
+
+
+@contextmanager
+def _connected(ray, spec: EvalSpec):
+    """A connection to the cluster at `eval.cluster`, else a local cluster of `eval.workers` CPU slots."""
+    if ray.is_initialized():  # a caller's own connection: used as it is, left open
+        yield
+        return
+    env = {k: v for k, v in os.environ.items() if k.startswith(_ENV_PREFIXES)}
+    options = {"include_dashboard": False, "logging_level": logging.WARNING, "runtime_env": {"env_vars": env}}
+    if spec.cluster:
+        try:
+            ray.init(address=spec.cluster, **options)
+        except (ConnectionError, ValueError, RuntimeError) as e:
+            raise BadInput(None, f"eval.cluster {spec.cluster!r}: cannot connect to a Ray cluster there "
+                           f"({str(e).strip()[:200]})") from None
+    else:
+        # A small object store: messages are batches of item outputs, never model weights (those go by path).
+        ray.init(num_cpus=spec.workers, object_store_memory=256 * 2**20, **options)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def _import_ray():
+    try:
+        import ray
+    except ImportError:
+        raise StageError("eval.workers > 1 spreads levels over a Ray cluster, and Ray is not installed: "
+                         "pip install 'release-harness[distributed]' (or set eval.workers: 0)") from None
+    return ray
