@@ -1,0 +1,73 @@
+"""harness/evals/spread.py on a real local Ray cluster of 2 workers (the same code path as several hosts):
+three levels (tiny real GGUFs, llama.cpp) give what the serial path gives, item for item; a worker killed
+mid-level (HARNESS_WORKER_EXIT_AFTER ends its process) is resubmitted and nothing stored is computed again."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from gguf_files import write_tiny_llama_gguf
+
+from harness.cache import sha256_file
+from harness.evals.levels import Artifact, evaluate_levels
+from harness.evals.spread import evaluate_levels_spread
+from harness.evals.store import ResultStore
+from harness.evals.worker import EXIT_AFTER
+from harness.profiles.model import EvalSpec
+
+pytest.importorskip("ray")
+pytestmark = pytest.mark.slow
+
+SPEC = EvalSpec(tasks=["fr/short", "fr/mc", "fc/bfcl_simple"], limit=2, max_new_tokens=4, n_ctx=256)
+SPREAD = SPEC.model_copy(update={"workers": 2})
+PER_LEVEL = 2 * 3 + 3  # 3 tasks of 2 items, and the 3 EOS probe prompts
+
+
+@pytest.fixture(scope="module")
+def levels(tmp_path_factory) -> list[Artifact]:
+    folder = tmp_path_factory.mktemp("levels")
+    paths = [write_tiny_llama_gguf(folder / f"l{blocks}.gguf", blocks=blocks) for blocks in (2, 3, 4)]
+    return [Artifact(p.stem, "gguf", p, sha256_file(p)) for p in paths]
+
+
+@pytest.fixture(scope="module")
+def serial(levels, tmp_path_factory):
+    with ResultStore(tmp_path_factory.mktemp("serial") / "results.sqlite") as store:
+        probes: dict = {}
+        results, suites = evaluate_levels(levels, SPEC, store, probes)
+        rows = {a.name: sorted(store.rows(a.sha256)) for a in levels}
+        engines = {a.name: store.engine(a.sha256) for a in levels}
+    return results, suites, probes, rows, engines
+
+
+def _spread(levels, path):
+    with ResultStore(path) as store:
+        probes: dict = {}
+        results, suites, placements = evaluate_levels_spread(levels, SPREAD, store, probes)
+        rows = {a.name: sorted(store.rows(a.sha256)) for a in levels}
+        engines = {a.name: store.engine(a.sha256) for a in levels}
+    return (results, suites, probes, rows, engines), placements
+
+
+def test_levels_on_a_local_cluster_of_two_workers_equal_the_serial_run(levels, serial, tmp_path) -> None:
+    spread, placements = _spread(levels, tmp_path / "results.sqlite")
+    assert spread == serial  # results, suites, probes, every stored row and engine record
+    assert list(placements) == [a.name for a in levels]
+    for p in placements.values():
+        assert p.pid != os.getpid() and p.engine == "llama.cpp" and p.device == "cpu" and p.accelerators == []
+        assert (p.attempts, p.items_computed) == (1, PER_LEVEL)
+
+
+def test_a_worker_killed_mid_level_is_resubmitted_and_nothing_stored_is_computed_again(
+        levels, serial, tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv(EXIT_AFTER, "2")  # every level's first worker process exits after sending 2 items
+    spread, placements = _spread(levels, tmp_path / "results.sqlite")
+    assert spread == serial
+    for p in placements.values():
+        # Items that reached the driver before the death were committed and not computed again; those
+        # in flight were computed again: every item committed exactly once.
+        assert (p.attempts, p.items_computed) == (2, PER_LEVEL)
+    again, placements = _spread(levels, tmp_path / "results.sqlite")  # a rerun: everything is stored
+    assert again == serial
+    assert all((p.attempts, p.items_computed, p.engine) == (1, 0, "") for p in placements.values())
