@@ -123,6 +123,7 @@ def run_level(artifact, spec, rows, send, where: Started, attempt: int = 0) -> N
     from harness.evals.levels import evaluate_levels
 
     send(where)
+    progress.quiet_libraries()  # a fresh worker process: the libraries' own bars and warnings off, as in the driver
     try:
         verify_file(artifact)
         armed = os.environ.get(EXIT_AFTER)
