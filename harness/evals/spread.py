@@ -34,7 +34,7 @@ def evaluate_levels_spread(artifacts: list[Artifact], spec: EvalSpec, store: Res
     ray = _import_ray()
     runs = [LevelRun(a) for a in artifacts]
     with _connected(ray, spec):
-        task = ray.remote(_level_stream()).options(max_retries=0, **_resources(ray))
+        task = ray.remote(_level_stream()).options(max_retries=0, **_resources(ray, spec.workers))
         with WorkerDisplay() as display:
             _schedule(ray, task, spec, store, runs, Committer(store, display), display)
     out, suites, level_probes = merge(runs)
@@ -97,11 +97,13 @@ def _worker_death(ray) -> tuple[type[BaseException], ...]:
     return (x.WorkerCrashedError, x.NodeDiedError, x.OutOfMemoryError, x.LocalRayletDiedError, x.ObjectLostError)
 
 
-def _resources(ray) -> dict:
-    """One GPU a worker when the cluster has GPUs (Ray pins it: CUDA_VISIBLE_DEVICES), else one CPU."""
-    if ray.cluster_resources().get("GPU", 0) >= 1 and os.environ.get("HARNESS_DEVICE", "") != "cpu":
+def _resources(ray, workers: int) -> dict:
+    """One GPU a worker when the cluster has GPUs (Ray pins it: CUDA_VISIBLE_DEVICES), else an equal share of
+    the cluster's CPUs (the worker runs its threads on them: HARNESS_THREADS)."""
+    total = ray.cluster_resources()
+    if total.get("GPU", 0) >= 1 and os.environ.get("HARNESS_DEVICE", "") != "cpu":
         return {"num_gpus": 1, "num_cpus": 1}
-    return {"num_cpus": 1}
+    return {"num_cpus": max(1, int(total.get("CPU", 1)) // workers)}
 
 
 @contextmanager
@@ -119,8 +121,9 @@ def _connected(ray, spec: EvalSpec):
             raise BadInput(None, f"eval.cluster {spec.cluster!r}: cannot connect to a Ray cluster there "
                            f"({str(e).strip()[:200]})") from None
     else:
-        # A small object store: messages are batches of item outputs, never model weights (those go by path).
-        ray.init(num_cpus=spec.workers, object_store_memory=256 * 2**20, **options)
+        # This host's cores shared by the workers; a small object store: messages are batches of item
+        # outputs, never model weights (those go by path).
+        ray.init(num_cpus=max(spec.workers, os.cpu_count() or 1), object_store_memory=256 * 2**20, **options)
     try:
         yield
     finally:

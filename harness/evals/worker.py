@@ -147,6 +147,8 @@ def level_stream(artifact, spec, rows, attempt: int = 0) -> Iterator[Message]:
     import ray
 
     ctx = ray.get_runtime_context()
+    # llama.cpp's threads (and torch's, through OMP_NUM_THREADS, which Ray sets) on the CPUs given to this task.
+    os.environ["HARNESS_THREADS"] = str(max(1, int(ctx.get_assigned_resources().get("CPU", 1))))
     where = Started(ctx.get_node_id(), ray.util.get_node_ip_address(), socket.gethostname(), ctx.get_worker_id(),
                     os.getpid(), [str(g) for g in ray.get_gpu_ids()])
     yield from _stream(lambda send: run_level(artifact, spec, rows, send, where, attempt))

@@ -42,7 +42,10 @@ _GENERIC = ("failed to load model", "llama_decode returned", "failed to decode",
 
 
 def threads() -> int:
-    return max(1, len(os.sched_getaffinity(0)))
+    # A spread evaluation's CPU worker runs on the CPUs its cluster gave it (HARNESS_THREADS, set by
+    # harness/evals/worker.py), not on every core of a host it shares with other workers.
+    given = os.environ.get("HARNESS_THREADS", "")
+    return int(given) if given.isdigit() and int(given) > 0 else max(1, len(os.sched_getaffinity(0)))
 
 
 def _install_log() -> None:

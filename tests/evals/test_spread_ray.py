@@ -50,9 +50,17 @@ def _spread(levels, path):
     return (results, suites, probes, rows, engines), placements
 
 
+def _same(spread, serial) -> None:
+    assert spread[:4] == serial[:4]  # results, suites, probes, every stored row
+    for name, engine in spread[4].items():  # the engine records, but for the threads the worker was given
+        assert engine.model_copy(update={"device_name": ""}) == serial[4][name].model_copy(update={"device_name": ""})
+
+
 def test_levels_on_a_local_cluster_of_two_workers_equal_the_serial_run(levels, serial, tmp_path) -> None:
     spread, placements = _spread(levels, tmp_path / "results.sqlite")
-    assert spread == serial  # results, suites, probes, every stored row and engine record
+    _same(spread, serial)
+    cores = len(os.sched_getaffinity(0))
+    assert {e.device_name for e in spread[4].values()} == {f"{max(1, cores // 2)} threads"}  # a share each
     assert list(placements) == [a.name for a in levels]
     for p in placements.values():
         assert p.pid != os.getpid() and p.engine == "llama.cpp" and p.device == "cpu" and p.accelerators == []
@@ -63,11 +71,11 @@ def test_a_worker_killed_mid_level_is_resubmitted_and_nothing_stored_is_computed
         levels, serial, tmp_path, monkeypatch) -> None:
     monkeypatch.setenv(EXIT_AFTER, "2")  # every level's first worker process exits after sending 2 items
     spread, placements = _spread(levels, tmp_path / "results.sqlite")
-    assert spread == serial
+    _same(spread, serial)
     for p in placements.values():
         # Items that reached the driver before the death were committed and not computed again; those
         # in flight were computed again: every item committed exactly once.
         assert (p.attempts, p.items_computed) == (2, PER_LEVEL)
     again, placements = _spread(levels, tmp_path / "results.sqlite")  # a rerun: everything is stored
-    assert again == serial
+    _same(again, serial)
     assert all((p.attempts, p.items_computed, p.engine) == (1, 0, "") for p in placements.values())
