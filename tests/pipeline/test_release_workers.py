@@ -51,8 +51,13 @@ def _stages_only(serial_run: Path, out: Path) -> Path:
 
 
 def _rows(run: Path) -> int:
-    with sqlite3.connect(run / "results.sqlite") as conn:
+    conn = sqlite3.connect(run / "results.sqlite")
+    try:
         return conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
+    except sqlite3.OperationalError:  # the store's tables are not created yet
+        return 0
+    finally:
+        conn.close()
 
 
 def _same_scores(a: Path, b: Path) -> None:
