@@ -1,10 +1,10 @@
 """A release's levels spread over the workers of a Ray cluster (`eval.workers` > 1): each level, an exported
 artifact independent of the others, is one Ray task on one worker (one GPU when the cluster has GPUs, else
-its share of the CPUs), run by the serial code (harness/evals/worker.py). The driver stays the results store's one writer:
-workers stream their items back and the driver commits each batch as it arrives, so a killed worker or
-driver loses only the items in flight; a level whose worker died is resubmitted with the store as it is
-then, and a rerun reuses every stored item. A local cluster (no `eval.cluster`) is a cluster of one host:
-the same code path as several hosts, which must see the run folder at the same path (shared filesystem)."""
+its share of the CPUs), run by the serial code (harness/evals/worker.py). The driver stays the results
+store's one writer: workers stream their items back and the driver commits each batch as it arrives, so a
+killed worker or driver loses only the items in flight; a level whose worker died is resubmitted with the
+store as it then is, and a rerun reuses every stored item. A local cluster (no `eval.cluster`) is a cluster
+of one host: the same code path as several hosts, which must see the run folder at the same path."""
 
 from __future__ import annotations
 
