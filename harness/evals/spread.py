@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from collections import deque
 from contextlib import contextmanager
 
@@ -24,6 +25,10 @@ from harness.records.placement import Placement
 from harness.records.report import Suite
 
 RETRIES = 2  # resubmissions of a level whose worker died, each from the store as it then is
+# No message from any level in flight for this long (a task the cluster cannot place, a worker stuck in a
+# load): the evaluation stops with one line instead of waiting forever; every stored item is kept.
+STALL_S = "HARNESS_WORKER_STALL_S"
+_STALL_DEFAULT_S = 1800.0
 # Environment a worker needs to behave as the driver does (offline Hub, device and llama.cpp choices).
 _ENV_PREFIXES = ("HARNESS_", "HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "LLAMA_CPP_LIB_PATH", "TRANSFORMERS_OFFLINE")
 
@@ -55,8 +60,9 @@ def preflight(spec: EvalSpec) -> None:
 
 def _schedule(ray, task, spec: EvalSpec, store: ResultStore, runs: list[LevelRun], committer: Committer,
               display: WorkerDisplay) -> None:
-    died = _worker_death(ray)
+    died, stall = _worker_death(ray), float(os.environ.get(STALL_S) or _STALL_DEFAULT_S)
     waiting, inflight = deque(runs), {}
+    last = time.monotonic()
     while waiting or inflight:
         while waiting and len(inflight) < spec.workers:
             run = waiting.popleft()
@@ -64,10 +70,15 @@ def _schedule(ray, task, spec: EvalSpec, store: ResultStore, runs: list[LevelRun
             # The store as it is now: a resubmitted level redoes only what its dead worker had not sent.
             inflight[task.remote(run.artifact, spec, store.rows(run.artifact.sha256), run.attempts - 1)] = run
         ready, _ = ray.wait(list(inflight), num_returns=1, timeout=5.0)
+        if not ready and time.monotonic() - last > stall:
+            names = ", ".join(r.artifact.name for r in inflight.values())
+            raise StageError(f"eval {names}: no word from their workers for {stall:.0f} s (can the cluster place "
+                             f"them? {ray.available_resources()} free); stored items are kept, rerun to resume")
         for gen in ready:
             run = inflight[gen]
+            last = time.monotonic()
             try:
-                msg = ray.get(next(gen))
+                msg = ray.get(next(gen), timeout=60)  # ready: its next message is already there
             except StopIteration:
                 del inflight[gen]
                 raise StageError(f"eval {run.artifact.name}: the worker ended without a result") from None
@@ -123,7 +134,10 @@ def _connected(ray, spec: EvalSpec):
     else:
         # This host's cores shared by the workers; a small object store: messages are batches of item
         # outputs, never model weights (those go by path).
-        ray.init(num_cpus=max(spec.workers, os.cpu_count() or 1), object_store_memory=256 * 2**20, **options)
+        # address="local": a new cluster, never one that RAY_ADDRESS or another user's `ray start` left on a
+        # shared host (its resources and code are not this run's).
+        ray.init(address="local", num_cpus=max(spec.workers, os.cpu_count() or 1),
+                 object_store_memory=256 * 2**20, **options)
     try:
         yield
     finally:

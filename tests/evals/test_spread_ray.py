@@ -79,3 +79,19 @@ def test_a_worker_killed_mid_level_is_resubmitted_and_nothing_stored_is_computed
     again, placements = _spread(levels, tmp_path / "results.sqlite")  # a rerun: everything is stored
     _same(again, serial)
     assert all((p.attempts, p.items_computed, p.engine) == (1, 0, "") for p in placements.values())
+
+
+def test_levels_the_cluster_cannot_place_stop_with_one_line_instead_of_waiting_forever(levels, tmp_path,
+                                                                                       monkeypatch) -> None:
+    import ray
+
+    from harness.errors import StageError
+    from harness.evals.spread import STALL_S
+
+    monkeypatch.setenv(STALL_S, "3")
+    ray.init(address="local", num_cpus=0, include_dashboard=False)  # a cluster with no CPU to give a worker
+    try:
+        with ResultStore(tmp_path / "results.sqlite") as store, pytest.raises(StageError, match="no word from"):
+            evaluate_levels_spread(levels, SPREAD, store, {})
+    finally:
+        ray.shutdown()

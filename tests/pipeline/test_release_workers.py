@@ -3,7 +3,11 @@ report.json identical in every score to the serial run (bench/compare_reports.py
 with its interval, comparison, suite and check) and the same per-item scores, byte for byte; with a worker
 killed mid-level, and with the driver itself killed mid-evaluation and rerun, nothing stored is lost or
 computed again. The spread runs reuse the serial run's stages (hard links) and start from an empty results
-store, so that every item is computed on the workers."""
+store, so that every item is computed on the workers.
+
+Every wait is bounded (CI must never hang): each release runs in its own session with its output in files
+(a Ray process that outlived its driver could hold a pipe open forever), is waited for with a timeout, and
+its whole session (the local cluster included) is killed when it overruns and when the test ends."""
 
 from __future__ import annotations
 
@@ -25,15 +29,45 @@ sys.path.insert(0, str(ROOT / "bench"))
 pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
 
+RELEASE_S = 900  # one release of the tiny profile (the serial one trains and exports: ~4 min on 2 cores)
+_started: list[subprocess.Popen] = []
 
-def _release(out: Path, *args: str, env: dict | None = None, **kw):
+
+def _release(out: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "harness.cli", "release", str(TINY), "--out", str(out), "--no-site", *args]
-    return subprocess.Popen(cmd, cwd=out, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, **kw)
+    n = len(_started)
+    proc = subprocess.Popen(cmd, cwd=out, env={**os.environ, **(env or {})}, start_new_session=True,
+                            stdin=subprocess.DEVNULL, stdout=(out / f"stdout{n}.txt").open("w"),
+                            stderr=(out / f"stderr{n}.txt").open("w"))
+    proc.out, proc.n = out, n
+    _started.append(proc)
+    return proc
 
 
-def _finish(proc) -> subprocess.CompletedProcess:
-    stdout, stderr = proc.communicate(timeout=3000)
+def _kill(proc: subprocess.Popen) -> None:
+    """The release and everything of its session: its local Ray cluster's processes too."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait(timeout=60)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_leftovers():
+    yield
+    for proc in _started:
+        _kill(proc)
+
+
+def _finish(proc: subprocess.Popen, timeout: float = RELEASE_S) -> subprocess.CompletedProcess:
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill(proc)
+    stdout, stderr = ((proc.out / f"{s}{proc.n}.txt").read_text() for s in ("stdout", "stderr"))
+    if proc.returncode == -signal.SIGKILL:
+        pytest.fail(f"the release ran past {timeout:.0f} s and was killed; its stderr ends:\n{stderr[-3000:]}")
     return subprocess.CompletedProcess(proc.args, proc.returncode, stdout, stderr)
 
 
@@ -46,12 +80,12 @@ def serial(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
 def _stages_only(serial_run: Path, out: Path) -> Path:
     run = out / "tiny"
     run.mkdir(parents=True)
-    subprocess.run(["cp", "-al", str(serial_run / "stages"), str(run / "stages")], check=True)
+    subprocess.run(["cp", "-al", str(serial_run / "stages"), str(run / "stages")], check=True, timeout=60)
     return run
 
 
 def _rows(run: Path) -> int:
-    conn = sqlite3.connect(run / "results.sqlite")
+    conn = sqlite3.connect(run / "results.sqlite", timeout=10)
     try:
         return conn.execute("SELECT COUNT(*) FROM items").fetchone()[0]
     except sqlite3.OperationalError:  # the store's tables are not created yet
@@ -91,15 +125,15 @@ def test_two_workers_equal_the_serial_release_with_a_worker_killed_mid_level(ser
 def test_a_driver_killed_mid_evaluation_resumes_from_every_committed_item(serial, tmp_path) -> None:
     serial_run, first = serial
     run = _stages_only(serial_run, tmp_path)
-    proc = _release(tmp_path, "--workers", "2", start_new_session=True)
-    deadline = time.monotonic() + 900
+    proc = _release(tmp_path, "--workers", "2")
+    deadline = time.monotonic() + RELEASE_S
     while time.monotonic() < deadline and proc.poll() is None:
         if (run / "results.sqlite").exists() and _rows(run) >= 20:
             break
         time.sleep(0.5)
-    assert proc.poll() is None, "the release ended before it could be killed"
-    os.killpg(proc.pid, signal.SIGKILL)  # the driver and everything of its session, the local cluster included
-    proc.communicate()
+    reached = _rows(run) if (run / "results.sqlite").exists() else 0
+    assert proc.poll() is None and reached >= 20, f"the release ended, or stored {reached} items only, in time"
+    _kill(proc)  # the driver and everything of its session, the local cluster included
     stored = _rows(run)
     again = _finish(_release(tmp_path, "--workers", "2"))
     assert again.returncode == first.returncode, again.stderr[-3000:]
