@@ -6,28 +6,21 @@ from __future__ import annotations
 import gzip
 import json
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
+from tests.pipeline.conftest import TINY, TinyRelease
+from tests.pipeline.conftest import harness as _harness
+
 CONTRACT_METRICS = ["fc/json_valid", "fc/schema_valid", "fc/call_exact", "fr/mc_acc", "general/acc"]
 KLD_METRICS = ["kld/mean", "kld/p99", "kld/top1_agree", "kld/ppl_ratio"]
 
 
-def _harness(*args: str, cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "harness.cli", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=3000)
-
-
 @pytest.fixture(scope="module")
-def tiny_run(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess, float]:
-    out = tmp_path_factory.mktemp("runs")
-    started = time.monotonic()
-    proc = _harness("release", str(TINY), "--out", str(out), cwd=out)
-    return out, proc, time.monotonic() - started
+def tiny_run(tiny_release: TinyRelease) -> tuple[Path, subprocess.CompletedProcess, float]:
+    return tiny_release.out, tiny_release.proc, tiny_release.seconds
 
 
 @pytest.mark.slow

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
 
-RELEASE_S = 900  # one release of the tiny profile (the serial one trains and exports: ~4 min on 2 cores)
+RELEASE_S = 900  # one spread release of the tiny profile (its stages linked from the serial run: evaluation only)
 _started: list[subprocess.Popen] = []
 
 
@@ -72,9 +72,10 @@ def _finish(proc: subprocess.Popen, timeout: float = RELEASE_S) -> subprocess.Co
 
 
 @pytest.fixture(scope="module")
-def serial(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess]:
-    out = tmp_path_factory.mktemp("serial")
-    return out / "tiny", _finish(_release(out))
+def serial(tiny_release) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """The session's serial release (tests/pipeline/conftest.py): its folder, its first report, its process."""
+    assert tiny_release.proc.returncode in (0, 1), tiny_release.proc.stderr[-3000:]
+    return tiny_release.run, tiny_release.first, tiny_release.proc
 
 
 def _stages_only(serial_run: Path, out: Path) -> Path:
@@ -105,16 +106,15 @@ def _same_scores(a: Path, b: Path) -> None:
 
 
 def test_two_workers_equal_the_serial_release_with_a_worker_killed_mid_level(serial, tmp_path) -> None:
-    serial_run, first = serial
-    assert first.returncode in (0, 1), first.stderr[-3000:]
+    serial_run, first_report, first = serial
     run = _stages_only(serial_run, tmp_path)
     proc = _finish(_release(tmp_path, "--workers", "2", env={"HARNESS_WORKER_EXIT_AFTER": "4"}))
     assert proc.returncode == first.returncode, proc.stderr[-3000:]
     assert "worker died" in proc.stderr and "resubmitted" in proc.stderr
-    _same_scores(serial_run, run)
+    _same_scores(first_report, run)
     report = json.loads((run / "report.json").read_text())
     assert all("placement" not in lv or lv["placement"] is None
-               for lv in json.loads((serial_run / "report.json").read_text())["levels"])
+               for lv in json.loads((first_report / "report.json").read_text())["levels"])
     placements = {lv["name"]: lv["placement"] for lv in report["levels"]}
     assert all(p["attempts"] == 2 and p["engine"] == lv["engine"]["engine"] and p["pid"] > 0
                for p, lv in zip(placements.values(), report["levels"]))
@@ -123,7 +123,7 @@ def test_two_workers_equal_the_serial_release_with_a_worker_killed_mid_level(ser
 
 
 def test_a_driver_killed_mid_evaluation_resumes_from_every_committed_item(serial, tmp_path) -> None:
-    serial_run, first = serial
+    serial_run, first_report, first = serial
     run = _stages_only(serial_run, tmp_path)
     proc = _release(tmp_path, "--workers", "2")
     deadline = time.monotonic() + RELEASE_S
@@ -137,6 +137,6 @@ def test_a_driver_killed_mid_evaluation_resumes_from_every_committed_item(serial
     stored = _rows(run)
     again = _finish(_release(tmp_path, "--workers", "2"))
     assert again.returncode == first.returncode, again.stderr[-3000:]
-    _same_scores(serial_run, run)
+    _same_scores(first_report, run)
     placements = [lv["placement"] for lv in json.loads((run / "report.json").read_text())["levels"]]
     assert sum(p["items_computed"] for p in placements) == _rows(serial_run) - stored
