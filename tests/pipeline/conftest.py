@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-TINY = Path(__file__).parents[1] / "data" / "tiny.yaml"
+TINY = Path(__file__).resolve().parents[1] / "data" / "tiny.yaml"
 
 
 @dataclass(frozen=True)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-TINY = ROOT / "tests" / "data" / "tiny.yaml"
-sys.path.insert(0, str(ROOT / "bench"))
+from tests.pipeline.conftest import TINY
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 pytest.importorskip("ray")
 pytestmark = pytest.mark.slow
