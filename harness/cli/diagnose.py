@@ -118,11 +118,6 @@ def _levels(profile, d: Diagnosis) -> list[LevelPlan]:
     gguf = None if n_layers is None else engine_record(n_layers, batch)
     gguf_note = "" if n_layers is None or n_layers or batch == 1 else (
         "batched on the CPU only where llama.cpp computes a batched row as a lone one, else one at a time")
-    layer_types = (config.get("text_config") or config).get("layer_types") or [] if isinstance(config, dict) else []
-    if n_layers and batch > 1 and "linear_attention" in layer_types:  # a hybrid: see gguf_batching.scorer
-        from harness.runners.gguf_batching import SCORE_ONE_AT_A_TIME
-
-        gguf_note = SCORE_ONE_AT_A_TIME
     plans = []
     for name in levels_made(profile):
         if name in (BASE, BF16):  # the base and the merged model are HF folders, every other level a GGUF

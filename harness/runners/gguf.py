@@ -54,7 +54,7 @@ class GGUFRunner(ChatPromptMixin):
         from harness.runners.llama_load import engine_record
 
         info = engine_record(self.n_gpu_layers, self.batch_size)
-        info.note = "; ".join(n for n in (self._batching.note, self._batching.score_note) if n)
+        info.note = "; ".join(n for n in (info.note, self._batching.note) if n)
         return info
 
     def _piece(self, token: int) -> str:

@@ -16,8 +16,6 @@ from typing import Any
 from harness.runners.llama_batch import SeqContext, batch_invariant
 
 PROBE = b"The capital of France is Paris, and the capital of Italy is"
-SCORE_ONE_AT_A_TIME = ("log-likelihoods one request at a time: batched scoring of a recurrent/hybrid GGUF "
-                       "aborts in llama.cpp's CUDA backend after 100-200 requests")
 
 
 class Batching:
@@ -29,7 +27,9 @@ class Batching:
         self._llm, self.on_gpu, self.truncatable = llm, on_gpu, truncatable
         self.size, self.forced = batch_choice(1 if on_gpu else 0), False  # forced: set() skips the probe
         self.note = ""  # why the runner fell back to one at a time, when it did
-        self.score_note = ""  # why log-likelihoods ran one at a time while generation batched
+        # A recurrent memory's saved states stay on the device there (SeqContext keepers), host saves
+        # being slower than evaluating again on the GPU; on the CPU host saves are nothing beside compute.
+        self.keepers = on_gpu and not truncatable
         self._sc: SeqContext | None = None
         self._gen: Any = None
         self._score: Any = None
@@ -45,7 +45,7 @@ class Batching:
             return None
         if self._sc is None or self._sc.n_seq != self.size:
             self.close()
-            self._sc = SeqContext(self._llm, self._llm.n_ctx(), self.size, self.truncatable)
+            self._sc = SeqContext(self._llm, self._llm.n_ctx(), self.size, self.truncatable, self.keepers)
             if not (self.forced or self.on_gpu):
                 probe = self._llm.tokenize(PROBE, add_bos=True, special=False)
                 if not batch_invariant(self._sc, probe):
@@ -68,21 +68,13 @@ class Batching:
 
     def scorer(self) -> Any:
         """The batched log-likelihood scorer; None for one at a time."""
-        if self.on_gpu and not self.truncatable and not self.forced and self.size >= self.min_batched:
-            # On the H200 (llama.cpp of llama-cpp-python 0.3.36, CUDA) scoring a Qwen3.5-4B GGUF in a
-            # many-stream context aborts the process ("CUDA error: an illegal instruction", in
-            # ggml_backend_cuda_synchronize) after 100-200 requests at 16, 32 or 64 sequences, while the
-            # same 128 requests one at a time pass (bench/RESULTS.md): an abort loses the level, half
-            # the speed does not. Generation stays batched. `runner.batch_size = N` (benches) still batches.
-            self.score_note = SCORE_ONE_AT_A_TIME
-            return None
         sc = self.context()
         if sc is None:
             return None
         if self._score is None:
             from harness.runners.llama_score import BatchScorer
 
-            self._score = BatchScorer(sc, save_states=not self.on_gpu)
+            self._score = BatchScorer(sc)
         return self._score
 
     def close(self) -> None:

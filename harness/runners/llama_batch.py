@@ -8,6 +8,12 @@ cache interleaves the sequences' cells and reuses freed cells out of order, whic
 the floating-point sums and with it, rarely, a greedy token (the batched path must equal the
 one-at-a-time one token for token). Recurrent and hybrid models get one state per sequence
 (n_seq_max), which is all they need.
+
+A recurrent state cannot be cut back to a prefix, so a state worth keeping (a multiple-choice item's
+context, before each choice) is saved: to host memory (llama_state_seq_get_data) or, with `keepers`, on
+the device, copied into a spare sequence (llama_memory_seq_cp: the recurrent cell shared and copied when
+next written, the attention stream copied whole). Host saves cost 129 ms + 70 ms a restore for a
+1,000-token Qwen3.5-4B state on the H200, more than evaluating the context again (bench/RESULTS.md).
 """
 
 from __future__ import annotations
@@ -23,11 +29,14 @@ class SeqContext:
     tokens in sequence s's memory, so a later request sharing a prefix with them evaluates only the rest
     (`truncatable` memories only: a recurrent state cannot be cut back to a prefix)."""
 
-    def __init__(self, llm: Any, n_ctx: int, n_seq: int, truncatable: bool):
+    def __init__(self, llm: Any, n_ctx: int, n_seq: int, truncatable: bool, keepers: bool = False):
         import llama_cpp
         from llama_cpp import _internals
 
         params = llama_cpp.llama_context_params.from_buffer_copy(llm.context_params)
+        # With keepers, sequences n_work.. keep the saved states of sequences 0..n_work-1 (save/restore).
+        self.keepers = keepers and n_seq >= 2
+        self.n_work = n_seq // 2 if self.keepers else n_seq
         params.n_seq_max = n_seq
         params.kv_unified = False
         params.n_ctx = n_ctx * n_seq  # llama.cpp gives each stream n_ctx / n_seq_max cells
@@ -64,10 +73,14 @@ class SeqContext:
         return keep
 
     def save(self, seq: int) -> tuple[list[int], Any, int]:
-        """`seq`'s memory, serialized (llama_state_seq_get_data): what a recurrent memory keeps of a
-        context so that each continuation after it starts from there, as PrefixScorer does."""
+        """`seq`'s memory, kept so that each continuation after a context starts from there, as
+        PrefixScorer does: copied into its keeper sequence, or serialized (llama_state_seq_get_data)."""
         import llama_cpp
 
+        if self.keepers:
+            keeper = self.n_work + seq
+            self._copy(seq, keeper)
+            return list(self.held[seq]), None, keeper
         size = llama_cpp.llama_state_seq_get_size(self._ctx.ctx, seq)
         data = (ctypes.c_uint8 * size)()
         written = llama_cpp.llama_state_seq_get_data(self._ctx.ctx, data, size, seq)
@@ -80,11 +93,25 @@ class SeqContext:
         import llama_cpp
 
         tokens, data, size = saved
+        if data is None:  # a keeper's copy
+            if self.held[size] != tokens:
+                raise RuntimeError(f"sequence {size} no longer holds the state kept for sequence {seq}")
+            self._copy(size, seq)
+            return
         llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(self._ctx.ctx), seq, -1, -1)
         self.held[seq] = [-1]  # unknown until the restore succeeds
         if llama_cpp.llama_state_seq_set_data(self._ctx.ctx, data, size, seq) == 0:
             raise RuntimeError(f"llama.cpp could not restore the state of sequence {seq}")
         self.held[seq] = list(tokens)
+
+    def _copy(self, src: int, dst: int) -> None:
+        """dst's memory replaced by a copy of src's, on the device."""
+        import llama_cpp
+
+        mem = llama_cpp.llama_get_memory(self._ctx.ctx)
+        llama_cpp.llama_memory_seq_rm(mem, dst, -1, -1)
+        llama_cpp.llama_memory_seq_cp(mem, src, dst, -1, -1)
+        self.held[dst] = list(self.held[src])
 
     def decode(self, rows: list[tuple[int, int, int, bool]]) -> np.ndarray:
         """Evaluate rows of (seq, pos, token, wants logits) in one llama_decode; the logits of the rows
@@ -123,6 +150,13 @@ class SeqContext:
             last = self.decode([(seq, p, tokens[p], p == end - 1) for p in range(i, end)])
         assert last is not None, "nothing to evaluate"
         return last[0]
+
+    def clear(self) -> None:
+        """Every sequence's memory emptied (llama_memory_clear, the buffers zeroed as at creation)."""
+        import llama_cpp
+
+        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self._ctx.ctx), True)
+        self.held = [[] for _ in range(self.n_seq)]
 
     def close(self) -> None:
         self._batch.close()

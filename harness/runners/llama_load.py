@@ -30,6 +30,13 @@ GPU_BATCH = 64  # what llama.cpp's batched decode is measured at on the GPU (iss
 # (bench/gguf_batch.py), and on the demo's Q2_K level 4 of 24 greedy answers moved although the
 # row probe passed (bench/RESULTS.md). $HARNESS_LLAMA_BATCH=N asks for N, still behind the probe.
 CPU_BATCH = 1
+# On the H200 the CUDA backend of the llama.cpp that llama-cpp-python 0.3.36 vendors aborts batched
+# scoring of a Qwen3.5 GGUF ("CUDA error: an illegal instruction", in ggml_backend_cuda_synchronize) after
+# 100-200 requests, with CUDA graphs on; with GGML_CUDA_DISABLE_GRAPHS set the same 256 requests pass,
+# while GGML_CUDA_PDL=0 or clearing the memory every 48 requests still abort (bench/gguf_abort.py,
+# bench/RESULTS.md). llama.cpp reads the variable once, at its first graph: set before any GPU load.
+NO_GRAPHS_ENV = "GGML_CUDA_DISABLE_GRAPHS"
+GPU_NOTE = "CUDA graphs off (GGML_CUDA_DISABLE_GRAPHS): with them batched scoring of a hybrid model aborts"
 _ERROR, _CONT = 4, 5  # ggml_log_level values (ggml.h; llama-cpp-python's _logger.py comment is outdated)
 _log: deque[tuple[int, str]] = deque(maxlen=64)  # (sequence number, error line)
 # echo: error lines also go to stderr. Set once a model is loaded on the GPU: a CUDA error there aborts
@@ -151,7 +158,8 @@ def engine_record(n_gpu_layers: int, batch_size: int = 1) -> EngineInfo:
     from harness.runners.engine import EngineInfo
 
     return EngineInfo(engine="llama.cpp", device="gpu" if n_gpu_layers else "cpu",
-                      device_name="" if n_gpu_layers else f"{threads()} threads", batch_size=batch_size)
+                      device_name="" if n_gpu_layers else f"{threads()} threads", batch_size=batch_size,
+                      note=GPU_NOTE if n_gpu_layers else "")
 
 
 def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: int | None = None) -> Any:
@@ -159,6 +167,8 @@ def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: i
     from llama_cpp import Llama
 
     layers = gpu_layers() if n_gpu_layers is None else n_gpu_layers
+    if layers:
+        os.environ.setdefault(NO_GRAPHS_ENV, "1")
     mark = _mark()
     try:
         llm = Llama(str(path), n_ctx=n_ctx, n_threads=threads(), n_gpu_layers=layers, logits_all=logits_all,

@@ -62,11 +62,16 @@ class BatchScorer:
 
     def __init__(self, sc: SeqContext, save_states: bool = True):
         self.sc = sc
-        # Saved states pay on the CPU (a memcpy against seconds of prompt evaluation) but not on the GPU:
+        # Host saves pay on the CPU (a memcpy against seconds of prompt evaluation) but not on the GPU:
         # on the H200 a 1,000-token Qwen3.5-4B sequence's state is 81.5 MiB, 129 ms to save and 70 ms
         # to restore through host memory, and scoring fell from 3,384 to 2,101 tok/s with them
-        # (bench/RESULTS.md); there each choice evaluates its context again.
+        # (bench/RESULTS.md); there the states stay on the device, in keeper sequences (SeqContext).
         self.save_states = save_states and not sc.truncatable
+        # A keeper copy moves the whole attention stream (n_ctx cells of every layer), whatever the
+        # context holds: on the H200 at n_ctx 8192 about 75 ms a copy against 4,500 tok/s of evaluation,
+        # so HellaSwag's ~60-token contexts kept ran at 410 tok/s (bench/RESULTS.md). Contexts shorter
+        # than n_ctx / 16 tokens (512 there) are evaluated again instead.
+        self.min_keep = sc.n_ctx // 16 if sc.keepers else 0
         # Each sequence's last context row: (the tokens up to it, its logits), so that one-token
         # continuations after the same context need no evaluation (the choices " A", " B", ...).
         self._ctx_row: list[tuple[list[int], np.ndarray] | None] = [None] * sc.n_seq
@@ -96,10 +101,12 @@ class BatchScorer:
         picked: list[list[float]] = [[] for _ in reqs]
         greedy = [True] * len(reqs)
         units = _units(reqs)
-        mine: list[deque[int]] = [deque() for _ in range(self.sc.n_seq)]  # each sequence's unit
+        n_work = self.sc.n_work  # the others, if any, keep saved states
+        mine: list[deque[int]] = [deque() for _ in range(n_work)]  # each sequence's unit
         cur: dict[int, tuple[int, int]] = {}  # sequence -> (request, next position to evaluate)
+        self._saved = [None] * self.sc.n_seq  # a keeper may have held other work since the last call
         while True:
-            for s in range(self.sc.n_seq):
+            for s in range(n_work):
                 while s not in cur and (mine[s] or units):
                     if not mine[s]:
                         mine[s] = units.popleft()
@@ -127,7 +134,8 @@ class BatchScorer:
             first, end = len(tokens) - n - 1, len(tokens) - 1  # the last token predicts nothing
             take = min(end - p, self.sc.cap)
             ctx_end = len(tokens) - n
-            save = self.save_states and p < ctx_end and bool(mine[s])  # more of its unit follows
+            # Kept when more of its unit follows and the context is worth a copy (see __init__).
+            save = self.save_states and p < ctx_end and bool(mine[s]) and ctx_end >= self.min_keep
             if save:  # the context alone, so that its state can be kept (the continuation next)
                 take = min(take, ctx_end - p)
             for q in range(p, p + take):

@@ -86,4 +86,8 @@ def test_eval_gpu_helpers_parse_and_cut_as_the_gpu_run_needs():
     reqs = main.requests_of([prompt], per_prompt=2)
     assert len(reqs) == 2 and reqs[0][1].startswith(" ") and reqs[0][0] + reqs[0][1] == prompt[: len(reqs[0][0] + reqs[0][1])]
     items = list(range(1000))
-    assert level._sample(items, 1 / 16, 64) == items[::16] and level._sample(items[:100], 1 / 16, 64) == items[:100]
+    assert level._sample(items, 1 / 16, 8) == [items[int(i * 1000 / 63)] for i in range(63)]  # evenly spread
+    # At least one full batch: a part-filled batch costs a full one's time on a batched engine.
+    assert level._sample(items, 1 / 32, 64) == [items[int(i * 1000 / 64)] for i in range(64)]
+    assert level._sample(items[:100], 1 / 16, 64) == [items[int(i * 100 / 64)] for i in range(64)]
+    assert level._sample(items[:60], 1 / 16, 64) == items[:60]

@@ -110,13 +110,17 @@ def test_batched_loglikelihood_equals_one_at_a_time(fixture: str, request) -> No
 
 
 @pytest.mark.slow
-def test_a_recurrent_memory_evaluates_a_shared_context_once(qwen35_f16_gguf: Path, qwen3_f16_gguf: Path) -> None:
+@pytest.mark.parametrize("keepers", [False, True], ids=["host-saves", "device-keepers"])
+def test_a_recurrent_memory_evaluates_a_shared_context_once(qwen35_f16_gguf: Path, qwen3_f16_gguf: Path,
+                                                             keepers: bool) -> None:
     """Choices of several tokens after one context: on Qwen3.5 the state after the context is saved
     once and restored for each further choice, so the context is evaluated once, as it is on Qwen3
-    (cut back to it); without the saved state each choice evaluated it again."""
+    (cut back to it); without the saved state each choice evaluated it again. Saved to host memory (the
+    CPU's way) or copied into a keeper sequence (the GPU's way, llama_memory_seq_cp): the same numbers."""
     decoded: dict[str, int] = {}
     for name, path in (("qwen35", qwen35_f16_gguf), ("qwen3", qwen3_f16_gguf)):
         runner = GGUFRunner(path, n_ctx=N_CTX)
+        runner._batching.keepers = keepers and runner.untruncatable
         try:
             ctx = runner.chat_prompt([{"role": "user", "content": "Name a large animal of Africa. " * 4}], None)
             choices = (" the African elephant", " a giraffe with a long neck", " the hippopotamus", " lions and zebras")
@@ -125,6 +129,7 @@ def test_a_recurrent_memory_evaluates_a_shared_context_once(qwen35_f16_gguf: Pat
             ref = runner.loglikelihood(reqs)
             runner.batch_size = 2
             sc = runner._batching.context()
+            assert sc.keepers == (keepers and name == "qwen35") and sc.n_work == (1 if sc.keepers else 2)
             rows: list[int] = []
             decode = sc.decode
             sc.decode = lambda r: (rows.append(len(r)), decode(r))[1]  # count the rows each decode evaluates
