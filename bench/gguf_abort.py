@@ -44,8 +44,11 @@ def child(a) -> None:
     for k in range(0, len(reqs), every):
         out += runner.loglikelihood(reqs[k : k + every])
         sc = runner._batching._sc
-        if sc is not None and a.mode.startswith("clear"):
-            sc.clear()
+        if sc is not None and a.mode.startswith("clear"):  # every sequence emptied, buffers zeroed
+            import llama_cpp
+
+            llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(sc._ctx.ctx), True)
+            sc.held = [[] for _ in range(sc.n_seq)]
         elif a.mode.startswith("fresh"):
             runner._batching.close()
         Path(a.out).write_text(json.dumps(out))  # what was scored before an abort stays

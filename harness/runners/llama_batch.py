@@ -151,13 +151,6 @@ class SeqContext:
         assert last is not None, "nothing to evaluate"
         return last[0]
 
-    def clear(self) -> None:
-        """Every sequence's memory emptied (llama_memory_clear, the buffers zeroed as at creation)."""
-        import llama_cpp
-
-        llama_cpp.llama_memory_clear(llama_cpp.llama_get_memory(self._ctx.ctx), True)
-        self.held = [[] for _ in range(self.n_seq)]
-
     def close(self) -> None:
         self._batch.close()
         self._ctx.close()

@@ -60,13 +60,13 @@ class BatchScorer:
     0.3.36 vendors, a sequence decoded after another's cells gets other logits than alone (0.91 on a
     logit of the demo model, CPU), while per-sequence streams give the same ones."""
 
-    def __init__(self, sc: SeqContext, save_states: bool = True):
+    def __init__(self, sc: SeqContext):
         self.sc = sc
         # Host saves pay on the CPU (a memcpy against seconds of prompt evaluation) but not on the GPU:
         # on the H200 a 1,000-token Qwen3.5-4B sequence's state is 81.5 MiB, 129 ms to save and 70 ms
         # to restore through host memory, and scoring fell from 3,384 to 2,101 tok/s with them
         # (bench/RESULTS.md); there the states stay on the device, in keeper sequences (SeqContext).
-        self.save_states = save_states and not sc.truncatable
+        self.save_states = not sc.truncatable
         # A keeper copy moves the whole attention stream (n_ctx cells of every layer), whatever the
         # context holds: on the H200 at n_ctx 8192 about 75 ms a copy against 4,500 tok/s of evaluation,
         # so HellaSwag's ~60-token contexts kept ran at 410 tok/s (bench/RESULTS.md). Contexts shorter
