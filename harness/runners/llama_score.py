@@ -68,7 +68,7 @@ class BatchScorer:
         # (bench/RESULTS.md); there the states stay on the device, in keeper sequences (SeqContext).
         self.save_states = not sc.truncatable
         # A keeper copy moves the whole attention stream (n_ctx cells of every layer), whatever the
-        # context holds: on the H200 at n_ctx 8192 about 75 ms a copy against 4,500 tok/s of evaluation,
+        # context holds: on the H200 at n_ctx 8192 about 75 ms a copy (derived from timings) against 4,500 tok/s,
         # so HellaSwag's ~60-token contexts kept ran at 410 tok/s (bench/RESULTS.md). Contexts shorter
         # than n_ctx / 16 tokens (512 there) are evaluated again instead.
         self.min_keep = sc.n_ctx // 16 if sc.keepers else 0
