@@ -17,6 +17,9 @@ def convert(model_dir: Path, out: Path, converter: Path) -> Path:
     project's MTP flags; bf16 as the 4b profile's export.outtype."""
     from harness.export.mtp import mtp_flags
 
+    if out.is_file() and out.stat().st_mtime > (model_dir / "config.json").stat().st_mtime:
+        print(f"converted earlier in this session: {out.name}")
+        return out
     t = time.perf_counter()
     cmd = [sys.executable, str(converter), str(model_dir), "--outfile", str(out), "--outtype", "bf16",
            *mtp_flags(model_dir, None)]

@@ -9,8 +9,8 @@ import numpy as np
 
 from harness.runners._chat import ChatPromptMixin
 from harness.runners.llama_load import llama_errors
-from harness.runners.llama_load import threads as _threads  # noqa: F401  (bench/eval_speed.py imports it)
-from harness.stats import log_softmax
+from harness.runners.llama_load import threads as _threads
+from harness.stats import token_logprobs
 
 
 class GGUFRunner(ChatPromptMixin):
@@ -159,11 +159,9 @@ class GGUFRunner(ChatPromptMixin):
     def _score_one(self, tokens: list[int], n_cont: int) -> tuple[float, bool]:
         if n_cont == 0:  # an empty continuation: nothing to score
             return 0.0, True
-        logp = log_softmax(self._logit_rows(tokens, len(tokens) - n_cont - 1, len(tokens) - 1,
-                                             keep=len(tokens) - n_cont))
-        target = np.array(tokens[len(tokens) - n_cont :])
-        picked = logp[np.arange(n_cont), target]
-        return float(picked.sum()), bool((logp.argmax(-1) == target).all())
+        rows = self._logit_rows(tokens, len(tokens) - n_cont - 1, len(tokens) - 1, keep=len(tokens) - n_cont)
+        picked, top = token_logprobs(rows, tokens[len(tokens) - n_cont :], _threads())
+        return float(picked.sum()), bool(top.all())
 
     def logits_for_tokens(self, tokens: list[int]) -> np.ndarray:
         return self._all_logits(tokens[: self.n_ctx])

@@ -15,6 +15,8 @@ from typing import Any
 
 from harness.runners.llama_batch import SeqContext, batch_invariant
 
+# Rows of a GPU decode: a wave of 64 requests of ~100 tokens in a few decodes (bench/RESULTS.md).
+GPU_UBATCH = 2048
 PROBE = b"The capital of France is Paris, and the capital of Italy is"
 
 
@@ -30,6 +32,10 @@ class Batching:
         # A recurrent memory's saved states stay on the device there (SeqContext keepers), host saves
         # being slower than evaluating again on the GPU; on the CPU host saves are nothing beside compute.
         self.keepers = on_gpu and not truncatable
+        # The GPU scores in waves, many requests a decode (llama_waves.py), in decodes of GPU_UBATCH rows;
+        # the CPU keeps BatchScorer, whose decodes of one sequence give the one-at-a-time path's numbers.
+        self.waves = on_gpu
+        self.n_batch = GPU_UBATCH if on_gpu else None
         self._sc: SeqContext | None = None
         self._gen: Any = None
         self._score: Any = None
@@ -45,7 +51,8 @@ class Batching:
             return None
         if self._sc is None or self._sc.n_seq != self.size:
             self.close()
-            self._sc = SeqContext(self._llm, self._llm.n_ctx(), self.size, self.truncatable, self.keepers)
+            self._sc = SeqContext(self._llm, self._llm.n_ctx(), self.size, self.truncatable,
+                                  self.keepers and not self.waves, self.n_batch)
             if not (self.forced or self.on_gpu):
                 probe = self._llm.tokenize(PROBE, add_bos=True, special=False)
                 if not batch_invariant(self._sc, probe):
@@ -63,7 +70,7 @@ class Batching:
         if self._gen is None:
             from harness.runners.llama_generate import BatchGenerator
 
-            self._gen = BatchGenerator(sc, self._llm)
+            self._gen = BatchGenerator(sc, self._llm, fill_gaps=self.waves)
         return self._gen
 
     def scorer(self) -> Any:
@@ -72,9 +79,16 @@ class Batching:
         if sc is None:
             return None
         if self._score is None:
-            from harness.runners.llama_score import BatchScorer
+            from harness.runners.llama_load import threads
 
-            self._score = BatchScorer(sc)
+            if self.waves:
+                from harness.runners.llama_waves import WaveScorer
+
+                self._score = WaveScorer(sc, threads())
+            else:
+                from harness.runners.llama_score import BatchScorer
+
+                self._score = BatchScorer(sc, threads())
         return self._score
 
     def close(self) -> None:

@@ -29,7 +29,8 @@ class SeqContext:
     tokens in sequence s's memory, so a later request sharing a prefix with them evaluates only the rest
     (`truncatable` memories only: a recurrent state cannot be cut back to a prefix)."""
 
-    def __init__(self, llm: Any, n_ctx: int, n_seq: int, truncatable: bool, keepers: bool = False):
+    def __init__(self, llm: Any, n_ctx: int, n_seq: int, truncatable: bool, keepers: bool = False,
+                 n_batch: int | None = None):
         import llama_cpp
         from llama_cpp import _internals
 
@@ -38,6 +39,8 @@ class SeqContext:
         self.keepers = keepers and n_seq >= 2
         self.n_work = n_seq // 2 if self.keepers else n_seq
         params.n_seq_max = n_seq
+        if n_batch:  # rows a llama_decode takes, all in one ubatch (WaveScorer fills them)
+            params.n_batch = params.n_ubatch = n_batch
         params.kv_unified = False
         params.n_ctx = n_ctx * n_seq  # llama.cpp gives each stream n_ctx / n_seq_max cells
         self.n_batch = int(params.n_batch)
@@ -79,7 +82,7 @@ class SeqContext:
 
         if self.keepers:
             keeper = self.n_work + seq
-            self._copy(seq, keeper)
+            self.copy(seq, keeper)
             return list(self.held[seq]), None, keeper
         size = llama_cpp.llama_state_seq_get_size(self._ctx.ctx, seq)
         data = (ctypes.c_uint8 * size)()
@@ -96,7 +99,7 @@ class SeqContext:
         if data is None:  # a keeper's copy
             if self.held[size] != tokens:
                 raise RuntimeError(f"sequence {size} no longer holds the state kept for sequence {seq}")
-            self._copy(size, seq)
+            self.copy(size, seq)
             return
         llama_cpp.llama_memory_seq_rm(llama_cpp.llama_get_memory(self._ctx.ctx), seq, -1, -1)
         self.held[seq] = [-1]  # unknown until the restore succeeds
@@ -104,7 +107,7 @@ class SeqContext:
             raise RuntimeError(f"llama.cpp could not restore the state of sequence {seq}")
         self.held[seq] = list(tokens)
 
-    def _copy(self, src: int, dst: int) -> None:
+    def copy(self, src: int, dst: int) -> None:
         """dst's memory replaced by a copy of src's, on the device."""
         import llama_cpp
 

@@ -102,8 +102,11 @@ class BatchGenerator:
     """Greedy completions in a SeqContext; a prompt sharing a prefix with what its slot holds evaluates
     only the rest (as Llama.generate does with its single sequence)."""
 
-    def __init__(self, sc: SeqContext, llm: Any):
+    def __init__(self, sc: SeqContext, llm: Any, fill_gaps: bool = False):
         self.sc, self.vocab = sc, Vocab(llm)
+        # GPU: a finished slot between running ones decodes a filler token, so that a step stays one ubatch
+        # (llama.cpp cuts a batch over per-sequence streams at every gap in the ids, llama_waves.py).
+        self.fill_gaps = fill_gaps
 
     def _start(self, slot: int, prompt: list[int]) -> np.ndarray:
         """Evaluate `prompt` in `slot`; the logits of its last token."""
@@ -127,6 +130,10 @@ class BatchGenerator:
                 continue
             slots = sorted(running)  # increasing ids: llama.cpp splits a batch at gaps in them
             rows = [(s, len(self.sc.held[s]), running[s][1], True) for s in slots]
+            if self.fill_gaps:  # the filler's memory is cleared or cut back when the slot takes a prompt
+                idle = [s for s in range(slots[0], slots[-1]) if s not in running and len(self.sc.held[s]) < self.sc.n_ctx]
+                rows += [(s, len(self.sc.held[s]), self.sc.held[s][-1] if self.sc.held[s] else 0, False) for s in idle]
+                rows.sort()
             picked = np.argmax(self.sc.decode(rows), axis=1)
             for s, token in zip(slots, picked.tolist()):
                 job = running[s][0]

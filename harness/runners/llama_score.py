@@ -19,21 +19,14 @@ from collections import deque
 import numpy as np
 
 from harness.runners.llama_batch import SeqContext
-from harness.stats import log_softmax
+from harness.stats import token_logprobs
 
 
-def _row_scores(rows: np.ndarray, targets: list[int]) -> tuple[list[float], list[bool]]:
+def _row_scores(rows: np.ndarray, targets: list[int], threads: int = 1) -> tuple[list[float], list[bool]]:
     """log p(target) of each logit row, and whether the target is the row's greedy token, with the
-    arithmetic of GGUFRunner's one-at-a-time path (harness/stats.log_softmax), a few rows at a time to
-    bound the memory."""
-    lp: list[float] = []
-    top: list[bool] = []
-    for k in range(0, len(targets), 32):
-        x = rows[k : k + 32]
-        t = np.array(targets[k : k + 32])
-        lp += log_softmax(x)[np.arange(len(t)), t].tolist()
-        top += (x.argmax(-1) == t).tolist()
-    return lp, top
+    arithmetic of GGUFRunner's one-at-a-time path (harness/stats.token_logprobs)."""
+    lp, top = token_logprobs(rows, targets, threads)
+    return lp.tolist(), top.tolist()
 
 
 def _units(reqs: list[tuple[list[int], int]]) -> deque[deque[int]]:
@@ -60,8 +53,8 @@ class BatchScorer:
     0.3.36 vendors, a sequence decoded after another's cells gets other logits than alone (0.91 on a
     logit of the demo model, CPU), while per-sequence streams give the same ones."""
 
-    def __init__(self, sc: SeqContext):
-        self.sc = sc
+    def __init__(self, sc: SeqContext, threads: int = 1):
+        self.sc, self.threads = sc, threads
         # Host saves pay on the CPU (a memcpy against seconds of prompt evaluation) but not on the GPU:
         # on the H200 a 1,000-token Qwen3.5-4B sequence's state is 81.5 MiB, 129 ms to save and 70 ms
         # to restore through host memory, and scoring fell from 3,384 to 2,101 tok/s with them
@@ -144,7 +137,7 @@ class BatchScorer:
                     owners.append((s, i, q))
             cur[s] = (i, p + take)
             logits = self.sc.decode(rows)
-            lp, top = _row_scores(logits, [reqs[i][0][q + 1] for _, i, q in owners])
+            lp, top = _row_scores(logits, [reqs[i][0][q + 1] for _, i, q in owners], self.threads)
             for k, ((s, i, q), v, g) in enumerate(zip(owners, lp, top)):
                 picked[i].append(v)
                 greedy[i] = greedy[i] and g

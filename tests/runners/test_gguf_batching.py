@@ -7,18 +7,20 @@ import os
 from harness.models.base import package_gguf_path
 from harness.profiles import load_profile
 from harness.runners import llama_load
-from harness.runners.gguf_batching import Batching
+from harness.runners.gguf_batching import GPU_UBATCH, Batching
 from harness.runners.llama_load import GPU_NOTE, NO_GRAPHS_ENV, engine_record, open_llama
 
 
-def test_a_hybrid_gguf_on_the_gpu_batches_and_keeps_its_states_on_the_device() -> None:
+def test_a_gguf_on_the_gpu_batches_and_scores_in_waves() -> None:
     b = Batching(llm=None, on_gpu=True, truncatable=False)
-    assert b.size == 64 and b.keepers  # generation and scoring batched, saved states in keeper sequences
+    # generation and scoring batched; scored in waves (contexts copied to each choice), large decodes
+    assert b.size == 64 and b.waves and b.n_batch == GPU_UBATCH >= 64 * 32
 
 
 def test_the_cpu_and_attention_only_models_keep_no_device_states() -> None:
     cpu = Batching(llm=None, on_gpu=False, truncatable=False)
     assert cpu.size == 1 and cpu.scorer() is None and not cpu.keepers  # one at a time by default anyway
+    assert not cpu.waves and cpu.n_batch is None  # batched on request: one sequence a decode, llama.cpp's n_batch
     assert not Batching(llm=None, on_gpu=True, truncatable=True).keepers  # a KV cache is cut back instead
 
 
