@@ -15,7 +15,8 @@ from typing import Any
 
 from harness.runners.llama_batch import SeqContext, batch_invariant
 
-# Rows of a GPU decode: a wave of 64 requests of ~100 tokens in a few decodes (bench/RESULTS.md).
+# Rows of a GPU decode (n_batch = n_ubatch): a wave of 64 requests of ~100 tokens in a few decodes. A choice
+# made from the vendored llama.cpp's batch rules, not yet measured (bench/gguf_waves.py compares 2048 and 4096).
 GPU_UBATCH = 2048
 PROBE = b"The capital of France is Paris, and the capital of Italy is"
 

@@ -131,8 +131,10 @@ class BatchGenerator:
             slots = sorted(running)  # increasing ids: llama.cpp splits a batch at gaps in them
             rows = [(s, len(self.sc.held[s]), running[s][1], True) for s in slots]
             if self.fill_gaps:  # the filler's memory is cleared or cut back when the slot takes a prompt
-                idle = [s for s in range(slots[0], slots[-1]) if s not in running and len(self.sc.held[s]) < self.sc.n_ctx]
-                rows += [(s, len(self.sc.held[s]), self.sc.held[s][-1] if self.sc.held[s] else 0, False) for s in idle]
+                held = self.sc.held
+                idle = [s for s in range(slots[0], slots[-1])
+                        if s not in running and len(held[s]) < self.sc.n_ctx and held[s][:1] != [-1]]  # [-1]: unknown
+                rows += [(s, len(held[s]), 0, False) for s in idle]
                 rows.sort()
             picked = np.argmax(self.sc.decode(rows), axis=1)
             for s, token in zip(slots, picked.tolist()):

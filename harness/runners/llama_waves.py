@@ -1,17 +1,21 @@
 """Log-likelihoods on the GPU: many requests in each llama_decode, in waves.
 
-On the GPU a llama_decode costs about the same for a few hundred rows as for a few thousand, so the
-requests of a wave share every decode. llama.cpp runs a batch over several per-sequence KV streams as
-one ubatch only when every sequence brings the same number of rows and their ids are consecutive
-(llama-batch.cpp, split_equal with `sequential`); anything else is cut into one ubatch per run of equal
-rows, one sequence each at worst. A wave is laid out so that each decode is one ubatch:
+BatchScorer evaluates one sequence a decode: on the H200 that ran MMLU's ~125-token requests at 4,420
+tok/s, and every decode pays llama.cpp's fixed cost (a graph built and launched without CUDA graphs).
+Here the requests of a wave share each decode. llama.cpp runs a batch over several per-sequence KV
+streams as one ubatch only when the sequence ids are consecutive and every sequence brings the same
+number of rows (llama-batch.cpp, split_equal with `sequential`); anything else is cut into one ubatch
+per run, one sequence each at worst. A wave is laid out so that each decode is one ubatch. Not yet
+measured on the GPU: bench/gguf_waves.py compares the two scorers there.
 
 1. The wave's multiple-choice contexts, one a sequence (ids 0..u-1, shortest first; the units sorted by
    context length, so a wave's contexts are about as long), are evaluated together, equal rows from
    each; the context's last row scores every choice's first token.
 2. Each choice of more than one token gets its own sequence (ids u..), a copy of its context's memory
-   (llama_memory_seq_cp; llama.cpp applies a wave's copies together, with one graph reservation,
-   where one copy a decode cost ~75 ms each on the H200), and the choices are evaluated together.
+   (llama_memory_seq_cp). llama.cpp applies pending copies at the next decode and then reserves its
+   worst-case graph again (llama-context.cpp, memory_update): a wave pays that once, where BatchScorer's
+   keepers paid it at every copy (~75 ms a copy, derived from the H200 timings of bench/RESULTS.md).
+   The choices are then evaluated together.
    A sequence whose memory is not needed afterwards is padded past its last scoring row, so that
    every sequence in the range brings the same rows: a row after the last one scored changes nothing
    before it (causal attention, a recurrent state read left to right), and its logits are not asked.
