@@ -177,6 +177,14 @@ def part_gguf(a, model_dir: Path, prompts, results, work: Path) -> dict[str, Pat
     return files
 
 
+def _gguf_limits(profile: str) -> dict[str, int]:
+    """The profile's eval.gguf_limits, read from its YAML (the GPU machine's site has no typer)."""
+    import yaml
+
+    data = yaml.safe_load((ROOT / "harness" / "profiles" / f"{profile}.yaml").read_text())
+    return dict((data.get("eval") or {}).get("gguf_limits") or {})
+
+
 def part_level(a, hf_runner, gguf_files, bench_dir: Path) -> None:
     import gpu_hf
     import gpu_level
@@ -201,8 +209,11 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path) -> None:
                 runner.batch_size = a.gguf_batch
             b = getattr(runner, "batch_size", 1)
             print(f"  GGUF {name} level (batch {b}):")
+            limits = _gguf_limits(level["profile"])
+            if limits:
+                print(f"  the profile's eval.gguf_limits on GGUF levels: {limits}")
             times[f"gguf_{name}"] = gpu_level.run_level(runner, level, a.fraction, b, runner.loglikelihood,
-                                                        a.answer_tokens or a.budget_cap)
+                                                        a.answer_tokens or a.budget_cap, limits)
             runner.close()
     for k, v in times.items():
         print(f"LEVEL {k}: " + ", ".join(f"{p} {s / 60:.1f} min" for p, s in v.items() if p != "new_tokens")

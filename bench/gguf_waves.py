@@ -24,13 +24,15 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def configure(runner, mode: str) -> None:
     """`rows`: BatchScorer (one sequence a decode, n_batch 512, keepers for long contexts);
-    `wavesN`: WaveScorer in decodes of N rows."""
+    `wavesN`: WaveScorer in decodes of N rows; `flatN`: the same without copies (each choice of more
+    than one token with its whole context in a sequence of its own)."""
     b = runner._batching
     b.close()
     if mode == "rows":
         b.waves, b.n_batch = False, None
     else:
-        b.waves, b.n_batch = True, int(mode.removeprefix("waves"))
+        b.waves, b.wave_copies = True, mode.startswith("waves")
+        b.n_batch = int(mode.removeprefix("waves").removeprefix("flat"))
 
 
 def main() -> None:
@@ -40,6 +42,7 @@ def main() -> None:
     p.add_argument("--items", type=int, default=256, help="items of each task (evenly spread)")
     p.add_argument("--modes", default="rows,waves2048")
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--tasks", help="comma-separated tasks (default: every general task of the level)")
     a = p.parse_args()
     import gpu_level
 
@@ -54,6 +57,8 @@ def main() -> None:
     modes = a.modes.split(",")
     results: dict[str, dict[str, tuple]] = defaultdict(dict)
     for task, items in sorted(by_task.items()):
+        if a.tasks and task not in a.tasks.split(","):
+            continue
         run = gpu_level._sample(items, min(1.0, a.items / len(items)), a.items)
         reqs = [(d["query"], " " + c) for d in run for c in d["choices"]]
         n_tok = sum(len(runner.tokenize(q + c)) for q, c in reqs)

@@ -27,8 +27,9 @@ def _sample(items: list, fraction: float, batch: int) -> list:
 
 
 def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_loglikelihood,
-              budget_cap: int | None = None) -> dict[str, float]:
-    """Seconds per part of one level, scaled to the full task set; `lm_loglikelihood(requests)` scores the
+              budget_cap: int | None = None, limits: dict[str, int] | None = None) -> dict[str, float]:
+    """Seconds per part of one level, scaled to the full task set (to `limits[task]` items where the
+    profile caps a task on this kind of level: eval.gguf_limits); `lm_loglikelihood(requests)` scores the
     general tasks' (context, continuation) requests as the level's lm-eval model would."""
     by_task: dict[str, list] = defaultdict(list)
     for g in level["generate"]:
@@ -59,9 +60,10 @@ def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_log
         reqs = [(d["query"], " " + c) for d in run for c in d["choices"]]
         t = time.perf_counter()
         lm_loglikelihood(reqs)
-        parts["general"] += (time.perf_counter() - t) * len(items) / len(run)
-        print(f"    {task}: {len(run)}/{len(items)} items ({len(reqs)} requests), {time.perf_counter() - t:.1f} s",
-              flush=True)
+        full = min(len(items), (limits or {}).get(task, len(items)))
+        parts["general"] += (time.perf_counter() - t) * full / len(run)
+        print(f"    {task}: {len(run)}/{len(items)} items ({len(reqs)} requests), {time.perf_counter() - t:.1f} s"
+              + (f"; scaled to the profile's {full} items on this level" if full < len(items) else ""), flush=True)
     parts["total"] = parts["generate"] + parts["choices"] + parts["general"]
     parts["new_tokens"] = new_tokens
     return dict(parts)

@@ -53,5 +53,5 @@ def release_contamination(profile) -> Check:
     from harness.evals.registry import resolve
 
     tasks = resolve(profile.eval.suites, profile.eval.tasks)
-    limits = {t.name: profile.eval.limits.get(t.name, profile.eval.limit) for t in tasks}
+    limits = {t.name: profile.eval.task_limit(t.name, "hf") for t in tasks}  # the HF levels score the most
     return check_contamination(list(profile.train.mixture), release_eval_texts(tasks, limits))

@@ -87,7 +87,7 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore, probes: dict[
         try:
             res: LevelResults = {}
             for task in (t for t in tasks if t.name not in skipped):
-                limit = spec.limits.get(task.name, spec.limit)
+                limit = spec.task_limit(task.name, a.kind)
                 try:
                     res[task.name] = run_task(runner, task, limit, store, a.sha256, spec.max_new_tokens, spec.n_ctx,
                                               a.name, chat, offline)

@@ -137,6 +137,11 @@ class EvalSpec(_Strict):
     tasks: list[str] | None = None  # task names ("fc/bfcl_simple", ...); None = every task of the suites
     limit: int | None = Field(None, ge=1)  # items per task; None = all
     limits: dict[str, int] = {}  # per task name, overrides limit
+    # Items per task on the GGUF levels only (at most limit/limits, never more): for a suite the engines
+    # cannot score in full on every level in a night (4b: HellaSwag, bench/RESULTS.md). The HF levels (base
+    # and bf16, the forgetting rule's pair) score it in full; a GGUF level's compression rule pairs with
+    # bf16 on the first items, which both scored, and the KLD stage measures its drift on every token.
+    gguf_limits: dict[str, int] = {}
     max_new_tokens: int = Field(160, ge=1)
     n_ctx: int = Field(2048, ge=256)
     kld_max_tokens: int = Field(4096, ge=64)
@@ -150,6 +155,19 @@ class EvalSpec(_Strict):
     # has GPUs); 0 or 1 = serial, in this process. `cluster`: a Ray address (None = a local cluster here).
     workers: int = Field(0, ge=0)
     cluster: str | None = None
+
+    @field_validator("limits", "gguf_limits")
+    @classmethod
+    def _positive_limits(cls, v: dict[str, int]) -> dict[str, int]:
+        if any(n < 1 for n in v.values()):
+            raise ValueError("a task's limit must be at least 1 item")
+        return v
+
+    def task_limit(self, task: str, kind: str) -> int | None:
+        """Items of `task` on a level of `kind` (hf | gguf); None = all."""
+        limit = self.limits.get(task, self.limit)
+        cap = self.gguf_limits.get(task) if kind == "gguf" else None
+        return cap if limit is None else limit if cap is None else min(limit, cap)
 
     @field_validator("template_kwargs")
     @classmethod

@@ -2,7 +2,7 @@
 is refused at load, naming the file and line, before any stage runs (an unknown task found only
 after training and export costs hours on a 9B).
 
-- eval.tasks and eval.suites name tasks and suites the harness knows; eval.limits only tasks it runs;
+- eval.tasks and eval.suites name tasks and suites the harness knows; eval.limits and eval.gguf_limits only tasks it runs;
 - the export ladder has no duplicates and does not repeat the 16-bit outtype;
 - gate.ship names only levels the profile makes (a typo would gate nothing, and pass);
 - gate.trained_for names only suites the profile evaluates (the target rule could never pass),
@@ -68,10 +68,11 @@ def _check_eval(profile, refuse) -> set[str]:
             close = sorted(n for n in known if n.split("/", 1)[0] == name.split("/", 1)[0]) or sorted(known)
             refuse(("eval", "tasks", i), f"unknown task {name!r} (known: {', '.join(close)})")
     run = set(spec.tasks) if spec.tasks is not None else {n for n in known if n.split("/", 1)[0] in spec.suites}
-    for name in spec.limits:
-        if name not in run:
-            refuse(("eval", "limits", name), f"{name!r} is not a task this profile runs"
-                                             + ("" if name in known else " (no such task)"))
+    for field in ("limits", "gguf_limits"):
+        for name in getattr(spec, field):
+            if name not in run:
+                refuse(("eval", field, name), f"{name!r} is not a task this profile runs"
+                                              + ("" if name in known else " (no such task)"))
     return run
 
 

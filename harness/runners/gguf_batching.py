@@ -36,6 +36,7 @@ class Batching:
         # The GPU scores in waves, many requests a decode (llama_waves.py), in decodes of GPU_UBATCH rows;
         # the CPU keeps BatchScorer, whose decodes of one sequence give the one-at-a-time path's numbers.
         self.waves = on_gpu
+        self.wave_copies = True  # WaveScorer's copies (see llama_waves.py)
         self.n_batch = GPU_UBATCH if on_gpu else None
         self._sc: SeqContext | None = None
         self._gen: Any = None
@@ -53,7 +54,7 @@ class Batching:
         if self._sc is None or self._sc.n_seq != self.size:
             self.close()
             self._sc = SeqContext(self._llm, self._llm.n_ctx(), self.size, self.truncatable,
-                                  self.keepers and not self.waves, self.n_batch)
+                                  self.keepers, self.n_batch)
             if not (self.forced or self.on_gpu):
                 probe = self._llm.tokenize(PROBE, add_bos=True, special=False)
                 if not batch_invariant(self._sc, probe):
@@ -85,7 +86,7 @@ class Batching:
             if self.waves:
                 from harness.runners.llama_waves import WaveScorer
 
-                self._score = WaveScorer(sc, threads())
+                self._score = WaveScorer(sc, threads(), self.wave_copies)
             else:
                 from harness.runners.llama_score import BatchScorer
 

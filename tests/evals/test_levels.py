@@ -59,3 +59,15 @@ def test_every_suite_runs_and_reruns_from_the_store(embedded_f16_gguf: Path, tmp
 
     assert as_sets(again["f16"]) == as_sets(res)
     hub.hub_status.cache_clear()
+
+
+@pytest.mark.slow
+def test_gguf_limits_cap_a_gguf_level_not_an_hf_one(embedded_f16_gguf: Path, tmp_path: Path) -> None:
+    """eval.gguf_limits: the GGUF level scores the first items of the HF levels' set, so the two pair on them."""
+    spec = EvalSpec(tasks=["general/arc_easy"], limit=3, gguf_limits={"general/arc_easy": 2}, n_ctx=2048)
+    with ResultStore(tmp_path / "results.sqlite") as store:
+        capped, _ = evaluate_levels([Artifact("q", "gguf", embedded_f16_gguf, "q-test")], spec, store)
+        full, _ = evaluate_levels([Artifact("q", "gguf", embedded_f16_gguf, "q-test")],
+                                  spec.model_copy(update={"gguf_limits": {}}), store)
+    ids = [i.item_id for i in capped["q"]["general/arc_easy"]]
+    assert len(ids) == 2 and set(ids) < {i.item_id for i in full["q"]["general/arc_easy"]}

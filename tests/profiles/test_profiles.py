@@ -143,3 +143,35 @@ def test_missing_mixture_file_names_profile_and_line(tmp_path):
     with pytest.raises(BadInput, match="no such file") as e:
         load_profile(str(p))
     assert e.value.where == str(p) and e.value.line == 5
+
+
+def test_gguf_limits_cap_only_gguf_levels_and_never_raise_a_limit():
+    from harness.profiles.model import EvalSpec
+
+    spec = EvalSpec(limit=20, limits={"general/mmlu": 10}, gguf_limits={"general/mmlu": 4, "general/hellaswag": 50})
+    assert spec.task_limit("general/mmlu", "gguf") == 4 and spec.task_limit("general/mmlu", "hf") == 10
+    assert spec.task_limit("general/hellaswag", "gguf") == 20 and spec.task_limit("general/hellaswag", "hf") == 20
+    assert spec.task_limit("general/arc_easy", "gguf") == 20
+    free = EvalSpec(gguf_limits={"general/hellaswag": 5})
+    assert free.task_limit("general/hellaswag", "gguf") == 5 and free.task_limit("general/hellaswag", "hf") is None
+
+
+def test_release_profiles_cap_hellaswag_on_gguf_levels_only():
+    for name in ("4b", "9b"):
+        spec = load_profile(name).eval
+        assert spec.task_limit("general/hellaswag", "gguf") == 600
+        assert spec.task_limit("general/hellaswag", "hf") is None and spec.task_limit("general/mmlu", "gguf") is None
+
+
+def test_gguf_limits_name_tasks_the_profile_runs(tmp_path):
+    path = _write(tmp_path, MINIMAL + "eval:\n  suites: [fc]\n  gguf_limits: {general/hellaswag: 600}\n")
+    with pytest.raises(BadInput) as e:
+        load_profile(str(path))
+    assert "eval.gguf_limits.general/hellaswag" in str(e.value) and "not a task this profile runs" in str(e.value)
+    assert e.value.line == 8  # the gguf_limits line
+
+
+def test_gguf_limits_must_be_positive(tmp_path):
+    path = _write(tmp_path, MINIMAL + "eval:\n  gguf_limits: {general/hellaswag: 0}\n")
+    with pytest.raises(BadInput, match="at least 1 item"):
+        load_profile(str(path))
