@@ -110,7 +110,14 @@ def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore, probes: dict[
     by_name = {t.name: t for t in tasks}
     suites = [Suite(name=n, version=by_name[n].full_version, n_items=len(items)) for n, items in first.items()]
     suites += [Suite(name=n, version=by_name[n].full_version, n_items=0, skipped=why) for n, why in skipped.items()]
-    return out, suites
+    return out, with_fewer_items(suites, out)
+
+
+def with_fewer_items(suites: list[Suite], out: dict[str, LevelResults]) -> list[Suite]:
+    """Each suite with the levels that scored fewer of its items than the first level did."""
+    return [s.model_copy(update={"fewer_items": {lv: len(res[s.name]) for lv, res in out.items()
+                                                 if s.name in res and len(res[s.name]) < s.n_items}})
+            for s in suites]
 
 
 def _hub_skipped(names: list[str]) -> dict[str, str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from harness import progress
 from harness.errors import BadInput, CheckFailed
-from harness.evals.levels import Artifact, LevelResults
+from harness.evals.levels import Artifact, LevelResults, with_fewer_items
 from harness.evals.worker import Bar, Done, Engine, Failed, Put, Started
 from harness.records.engine import EngineInfo
 from harness.records.items import ItemResult
@@ -80,7 +80,7 @@ def merge(runs: list[LevelRun]) -> tuple[dict[str, LevelResults], list[Suite], d
     first = runs[0].done.suites
     suites = [s for s in first if not s.skipped and s.name not in skipped]
     suites += [Suite(name=n, version=_version(runs, n), n_items=0, skipped=why) for n, why in skipped.items()]
-    return out, suites, {r.artifact.name: r.done.probes for r in runs}
+    return out, with_fewer_items(suites, out), {r.artifact.name: r.done.probes for r in runs}
 
 
 def _version(runs: list[LevelRun], task: str) -> str:

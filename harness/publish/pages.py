@@ -141,7 +141,7 @@ def methodology_appendix(runs: list[Run]) -> str:
     seen: dict[tuple, list[str]] = {}  # (task, version, items) -> releases that ran it
     for run in reversed(runs):
         for s in run.report.suites:
-            seen.setdefault((s.name, s.version, s.n_items), []).append(run.report.release)
+            seen.setdefault((s.name, s.version, _items(s)), []).append(run.report.release)
     out = ["\n## In these reports\n", "### Suites\n",
            md_table(["Task", "Version", "Items", "Releases"], [[*k, ", ".join(v)] for k, v in seen.items()], right={2})]
     names = sorted({m for run in runs for lv in run.report.levels for m in lv.metrics})
@@ -160,6 +160,14 @@ def methodology_appendix(runs: list[Run]) -> str:
         kinds = dict.fromkeys(c.name.split(":", 1)[0] for c in latest.checks)
         out += ["### Checks\n", ", ".join(f"<code>{md_escape(k)}</code>" for k in kinds) + "\n"]
     return "\n".join(out)
+
+
+def _items(s) -> str:
+    """The suite's items, and the levels that scored fewer (eval.gguf_limits) with their count."""
+    by_n: dict[int, list[str]] = {}
+    for level, n in s.fewer_items.items():
+        by_n.setdefault(n, []).append(level)
+    return str(s.n_items) + "".join(f" ({n} on {', '.join(lv)})" for n, lv in sorted(by_n.items()))
 
 
 def _demote(md: str) -> str:

@@ -85,6 +85,8 @@ class Suite(Record):
     version: str  # outputs and scores compare only between equal versions
     n_items: int
     skipped: str = ""  # why the task did not run (e.g. "hub unreachable: ..."); n_items is then 0
+    # Levels that scored the task on fewer items than n_items (eval.gguf_limits): level -> items.
+    fewer_items: dict[str, int] = {}
 
 
 class Provenance(Record):

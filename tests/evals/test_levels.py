@@ -71,3 +71,20 @@ def test_gguf_limits_cap_a_gguf_level_not_an_hf_one(embedded_f16_gguf: Path, tmp
                                   spec.model_copy(update={"gguf_limits": {}}), store)
     ids = [i.item_id for i in capped["q"]["general/arc_easy"]]
     assert len(ids) == 2 and set(ids) < {i.item_id for i in full["q"]["general/arc_easy"]}
+
+
+def test_suites_name_the_levels_that_scored_fewer_items() -> None:
+    from harness.evals.levels import with_fewer_items
+    from harness.records.items import ItemResult
+    from harness.records.report import Suite
+
+    def items(n: int) -> list[ItemResult]:
+        return [ItemResult("general/hellaswag", str(i), "", {"acc": 1.0}) for i in range(n)]
+
+    out = {"base": {"general/hellaswag": items(5)}, "bf16": {"general/hellaswag": items(5)},
+           "q8_0": {"general/hellaswag": items(2)}, "q4_k_m": {"general/hellaswag": items(2)}}
+    suites = [Suite(name="general/hellaswag", version="v", n_items=5), Suite(name="fr/hub", version="v", n_items=0,
+                                                                               skipped="hub unreachable")]
+    got = with_fewer_items(suites, out)
+    assert got[0].fewer_items == {"q8_0": 2, "q4_k_m": 2} and got[1].fewer_items == {}
+    assert Suite.model_validate({"name": "a", "version": "v", "n_items": 1}).fewer_items == {}  # older reports
