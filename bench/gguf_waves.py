@@ -24,15 +24,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 def configure(runner, mode: str) -> None:
     """`rows`: BatchScorer (one sequence a decode, n_batch 512, keepers for long contexts);
-    `wavesN`: WaveScorer in decodes of N rows; `flatN`: the same without copies (each choice of more
-    than one token with its whole context in a sequence of its own)."""
+    `wavesN`: WaveScorer in decodes of N rows (its own rule may hand long choices to BatchScorer)."""
     b = runner._batching
     b.close()
     if mode == "rows":
         b.waves, b.n_batch = False, None
     else:
-        b.waves, b.wave_copies = True, mode.startswith("waves")
-        b.n_batch = int(mode.removeprefix("waves").removeprefix("flat"))
+        b.waves, b.n_batch = True, int(mode.removeprefix("waves"))
 
 
 def main() -> None:

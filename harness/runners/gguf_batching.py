@@ -36,7 +36,6 @@ class Batching:
         # The GPU scores in waves, many requests a decode (llama_waves.py), in decodes of GPU_UBATCH rows;
         # the CPU keeps BatchScorer, whose decodes of one sequence give the one-at-a-time path's numbers.
         self.waves = on_gpu
-        self.wave_copies = True  # WaveScorer's copies (see llama_waves.py)
         self.n_batch = GPU_UBATCH if on_gpu else None
         self._sc: SeqContext | None = None
         self._gen: Any = None
@@ -86,7 +85,7 @@ class Batching:
             if self.waves:
                 from harness.runners.llama_waves import WaveScorer
 
-                self._score = WaveScorer(sc, threads(), self.wave_copies)
+                self._score = WaveScorer(sc, threads())
             else:
                 from harness.runners.llama_score import BatchScorer
 

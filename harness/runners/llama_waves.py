@@ -37,7 +37,7 @@ from harness.stats import choice_logprobs, token_logprobs
 # bf16, bench/gguf_waves.py and bench/eval_gpu.py, bench/RESULTS.md) waves won on MMLU's one-token
 # choices (1.80x), ARC's ~5-token ones (1.35-1.60x) and ~50-token continuations of ~660-token contexts
 # (2.45x the bare batch API, where BatchScorer made 1.22x), and lost on HellaSwag's ~30-token endings of
-# ~50-token contexts (0.67x with copies, 0.50x without): there the wave's many short rows did not pay.
+# ~50-token contexts (0.67x; 0.50x for a layout without copies, each choice with its context, tried and dropped): there the wave's many short rows did not pay.
 LONG_CHOICES = 12
 LONG_CONTEXT = 4
 
@@ -62,17 +62,16 @@ class _Job:
 class WaveScorer:
     """(sum log p, all greedy) of (tokens, n) requests, as BatchScorer, many sequences a decode."""
 
-    def __init__(self, sc: SeqContext, threads: int = 1, copies: bool = True):
-        # copies False: a choice of more than one token is evaluated with its whole context in a sequence of
-        # its own (the context's rows again, no llama_memory_seq_cp), all in the wave's one phase.
-        self.sc, self.threads, self.copies = sc, threads, copies
+    def __init__(self, sc: SeqContext, threads: int = 1):
+        self.sc, self.threads = sc, threads
+        self._rows = BatchScorer(sc, threads)  # long choices after short contexts (LONG_CHOICES)
 
     def score(self, reqs: list[tuple[list[int], int]]) -> list[tuple[float, bool]]:
         if reqs:
             cont = sum(n for _, n in reqs) / len(reqs)
             ctx = sum(len(t) - n for t, n in reqs) / len(reqs)
             if cont > LONG_CHOICES and ctx < LONG_CONTEXT * cont:
-                return BatchScorer(self.sc, self.threads).score(reqs)
+                return self._rows.score(reqs)
         picked: list[list[float]] = [[] for _ in reqs]
         greedy = [True] * len(reqs)
         for wave in self._waves(reqs):
@@ -96,8 +95,7 @@ class WaveScorer:
         waves: list[list[list[int]]] = []
         used = self.sc.n_seq
         for unit in split:
-            multi = sum(reqs[i][1] > 1 for i in unit)
-            need = multi + (1 if self.copies or multi < len(unit) else 0)
+            need = 1 + sum(reqs[i][1] > 1 for i in unit)
             if used + need > self.sc.n_seq:
                 waves.append([])
                 used = 0
@@ -111,8 +109,6 @@ class WaveScorer:
             sc.reuse(s, [], 0)
         ctx_len = [len(reqs[u[0]][0]) - reqs[u[0]][1] for u in wave]
         multi = [[i for i in u if reqs[i][1] > 1] for u in wave]
-        if not self.copies:
-            return self._run_flat(reqs, wave, ctx_len, multi, picked, greedy)
         jobs = [_Job(s, reqs[u[0]][0], 0, n, n - 1, pad=not m) for s, (u, n, m) in enumerate(zip(wave, ctx_len, multi))]
         rows = self._evaluate(jobs)
         for s, (u, n) in enumerate(zip(wave, ctx_len)):
@@ -131,28 +127,6 @@ class WaveScorer:
             lp, top = token_logprobs(r, job.tokens[job.start + 1 : job.stop + 1], self.threads)
             picked[i] += lp.tolist()
             greedy[i] = greedy[i] and bool(top.all())
-
-    def _run_flat(self, reqs, wave, ctx_len, multi, picked, greedy) -> None:
-        jobs: list[_Job] = []
-        ones: list[tuple[_Job, list[int], int]] = []  # a context's job, its one-token requests, context length
-        flat: list[tuple[_Job, int, int]] = []  # a request's job, the request, context length
-        for u, n, m in zip(wave, ctx_len, multi):
-            single = [i for i in u if reqs[i][1] == 1]
-            if single:
-                jobs.append(_Job(len(jobs), reqs[u[0]][0], 0, n, n - 1, pad=True))
-                ones.append((jobs[-1], single, n))
-            for i in m:
-                tokens = reqs[i][0]
-                jobs.append(_Job(len(jobs), tokens, 0, len(tokens) - 1, n - 1, pad=True))
-                flat.append((jobs[-1], i, n))
-        rows = self._evaluate(jobs)
-        for job, single, n in ones:
-            lp, top = choice_logprobs(rows[job.seq][0], [reqs[i][0][n] for i in single])
-            for i, v, g in zip(single, lp.tolist(), top.tolist()):
-                picked[i], greedy[i] = [v], g
-        for job, i, n in flat:
-            lp, top = token_logprobs(rows[job.seq], job.tokens[n:], self.threads)
-            picked[i], greedy[i] = lp.tolist(), bool(top.all())
 
     def _evaluate(self, jobs: list[_Job]) -> dict[int, np.ndarray]:
         """Each job's rows evaluated, jobs on consecutive sequences; the logits of each job's wanted rows."""
