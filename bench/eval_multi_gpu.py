@@ -4,7 +4,7 @@ N (issue 18's goal: >= 0.85 N for levels spread across GPUs), and whether both r
 items (outputs and scores). On a GPU host each worker gets one GPU; on a CPU host one CPU slot each.
 
 Usage: python bench/eval_multi_gpu.py RUN_DIR [--workers N] [--profile P] [--limit K] [--tasks a,b]
-                                      [--cluster ADDRESS] [--levels base,bf16,...]
+                                      [--cluster ADDRESS] [--levels base,bf16,...] [--shards K]
 RUN_DIR is a finished release's folder (report.json and its stages: the levels' files); the profile's eval
 settings (default: the built-in profile of the report's release name) with --limit/--tasks to size the
 workload. Each side starts from an empty results store in a temp folder: every item is computed.
@@ -29,6 +29,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None)
     ap.add_argument("--tasks", default=None)
     ap.add_argument("--cluster", default=None)
+    ap.add_argument("--shards", type=int, default=0, help="eval.shards (default 0: the automatic split)")
     ap.add_argument("--levels", default=None, help="comma-separated level names (default: every level)")
     args = ap.parse_args()
 
@@ -57,7 +58,8 @@ def main() -> None:
             with ResultStore(Path(tmp) / f"{workers}.sqlite") as store:
                 started = time.monotonic()
                 if workers:
-                    run_spec = spec.model_copy(update={"workers": workers, "cluster": args.cluster})
+                    run_spec = spec.model_copy(update={"workers": workers, "cluster": args.cluster,
+                                                       "shards": args.shards})
                     evaluate_levels_spread(levels, run_spec, store, {})
                 else:
                     evaluate_levels(levels, spec, store, {})

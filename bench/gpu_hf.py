@@ -138,6 +138,17 @@ def hflm_loglikelihood(runner, requests: list[tuple[str, str]], batch: int) -> l
     return lm.loglikelihood(reqs, disable_tqdm=True)
 
 
+def pipeline_loglikelihood(runner, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
+    """The lm-eval model the pipeline builds for this runner (harness/evals/lmeval.py make_lm: the runner's
+    own scoring on the GPU), on the same requests."""
+    from lm_eval.api.instance import Instance
+
+    from harness.evals.lmeval import make_lm
+
+    reqs = [Instance(request_type="loglikelihood", doc={}, arguments=r, idx=i) for i, r in enumerate(requests)]
+    return make_lm(runner).loglikelihood(reqs, disable_tqdm=True)
+
+
 def decode_steps(model, tok, prompts: list[str], batches: list[int], steps: int, eos: list[int]) -> None:
     """Per-step decode time at several batch sizes: generate(1 + steps) minus generate(1), over `steps`."""
     import torch

@@ -27,16 +27,21 @@ def _sample(items: list, fraction: float, batch: int) -> list:
 
 
 def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_loglikelihood,
-              budget_cap: int | None = None, limits: dict[str, int] | None = None) -> dict[str, float]:
+              budget_cap: int | None = None, limits: dict[str, int] | None = None,
+              only_parts: set[str] | None = None, tasks: set[str] | None = None) -> dict[str, float]:
     """Seconds per part of one level, scaled to the full task set (to `limits[task]` items where the
     profile caps a task on this kind of level: eval.gguf_limits); `lm_loglikelihood(requests)` scores the
-    general tasks' (context, continuation) requests as the level's lm-eval model would."""
+    general tasks' (context, continuation) requests as the level's lm-eval model would. `only_parts` (generate,
+    choices, general) and `tasks` (generation tasks) run only some of it: the total then counts only those."""
+    parts_wanted = only_parts or {"generate", "choices", "general"}
     by_task: dict[str, list] = defaultdict(list)
     for g in level["generate"]:
         by_task[g["task"]].append(g)
     parts: dict[str, float] = defaultdict(float)
     new_tokens = 0
     for task, items in sorted(by_task.items()):
+        if "generate" not in parts_wanted or (tasks and task not in tasks):
+            continue
         run = sorted(_sample(items, fraction, batch), key=lambda g: g["prompt"])
         t = time.perf_counter()
         for s in range(0, len(run), batch):
@@ -46,14 +51,14 @@ def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_log
             new_tokens += sum(o.n_tokens for o in outs) * len(items) / len(run)
         parts["generate"] += (time.perf_counter() - t) * len(items) / len(run)
         print(f"    {task}: {len(run)}/{len(items)} items, {time.perf_counter() - t:.1f} s", flush=True)
-    mc = level["choices"]
+    mc = level["choices"] if "choices" in parts_wanted else []
     run = _sample(mc, fraction, batch)
     t = time.perf_counter()
     for item in run:
         runner.loglikelihood([(item["context"], c) for c in item["choices"]])
     parts["choices"] += (time.perf_counter() - t) * len(mc) / max(1, len(run))
     by_general: dict[str, list] = defaultdict(list)
-    for g in level["general"]:
+    for g in level["general"] if "general" in parts_wanted else []:
         by_general[g["task"]].append(g)
     for task, items in sorted(by_general.items()):
         run = _sample(items, fraction, batch)

@@ -17,7 +17,10 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
                 min=0, help="Levels evaluated at once on a Ray cluster's workers (overrides eval.workers; 0 or 1 = "
                             "serial).")] = None,
             cluster: Annotated[Optional[str], typer.Option(
-                help="Ray cluster address for --workers (overrides eval.cluster; default: a local cluster).")] = None):
+                help="Ray cluster address for --workers (overrides eval.cluster; default: a local cluster).")] = None,
+            shards: Annotated[Optional[int], typer.Option(
+                min=0, help="Split each level's items over this many workers (overrides eval.shards; 0 = enough "
+                            "to keep every worker busy to the end).")] = None):
     """Run the whole loop: base, train, merge, export every level, check, eval, report, gate, card, site.
 
     Every stage is cached by its inputs under OUT/<name>/stages; a rerun with nothing changed does no work."""
@@ -27,7 +30,7 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     from harness.pipeline.release import profile_digest
     from harness.pipeline.release import release as run_release
 
-    prof = with_workers(load(profile), workers, cluster)
+    prof = with_workers(load(profile), workers, cluster, shards)
     out_dir(out)
     base = load_baseline(baseline) if baseline else None
     report = run_release(prof, out, profile_digest(profile), base)
@@ -41,16 +44,22 @@ def release(profile: ProfileArg, out: OutOpt = Path("runs"),
     exit_on_gate(report.gate.passed)
 
 
-def with_workers(prof, workers: int | None, cluster: str | None):
-    """The profile with the command line's --workers / --cluster in its eval section."""
+def with_workers(prof, workers: int | None, cluster: str | None, shards: int | None = None):
+    """The profile with the command line's --workers / --cluster / --shards in its eval section, checked by
+    the profile's own rules (a cluster or shards need 2 workers or more)."""
+    from pydantic import ValidationError
+
     from harness.errors import BadInput
 
-    update = {k: v for k, v in (("workers", workers), ("cluster", cluster)) if v is not None}
+    given = (("workers", workers), ("cluster", cluster), ("shards", shards))
+    update = {k: v for k, v in given if v is not None}
     if not update:
         return prof
-    spec = prof.eval.model_copy(update=update)
-    if spec.cluster is not None and spec.workers < 2:
-        raise BadInput("--cluster", "spreads levels over workers: give --workers 2 or more (or eval.workers)")
+    try:
+        spec = type(prof.eval).model_validate({**prof.eval.model_dump(), **update})
+    except ValidationError as e:
+        what = "; ".join(err["msg"].removeprefix("Value error, ") for err in e.errors())
+        raise BadInput("--" + "/--".join(update), what) from None
     return prof.model_copy(update={"eval": spec})
 
 

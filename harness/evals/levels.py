@@ -9,9 +9,11 @@ from pathlib import Path
 
 from harness import progress
 from harness.chat.thinking import TemplateChat
+from harness.errors import StageError
 from harness.evals.probe import run_probe
 from harness.evals.registry import resolve
 from harness.evals.run_task import run_task
+from harness.evals.shards import WHOLE, Shard
 from harness.evals.store import ResultStore
 from harness.profiles.model import EvalSpec
 from harness.records.engine import EngineInfo
@@ -36,8 +38,10 @@ class Artifact:
 class LazyRunner:
     """Opens the model on first use: a level whose items are all in the store loads nothing."""
 
-    def __init__(self, kind: str, path, n_ctx: int, label: str, template_vars: dict | None = None):
+    def __init__(self, kind: str, path, n_ctx: int, label: str, template_vars: dict | None = None,
+                 may_open: bool = True):
         self.kind, self.path, self.n_ctx, self.label = kind, path, n_ctx, label
+        self.may_open = may_open  # False: every item must come from the store (a spread run's assembly)
         self.template_vars = dict(template_vars or {})
         self._runner = None
         self._opened = False  # an open was attempted (it may have failed)
@@ -48,6 +52,9 @@ class LazyRunner:
         if self._runner is None:
             from harness.runners import open_runner
 
+            if not self.may_open:
+                raise StageError(f"eval {self.label}: items missing from the results store after its workers "
+                                 "finished (a worker skipped them?); rerun to compute them")
             progress.console.print(f"[bold cyan]▶ eval {self.label}[/] [dim]{self.kind} {self.path.name}[/]")
             self._started = time.monotonic()
             self._opened = True
@@ -62,7 +69,7 @@ class LazyRunner:
 
     def close(self) -> None:
         if self._runner is None:
-            if not self._opened:
+            if not self._opened and self.may_open:  # (a spread run's assembly: the workers said it)
                 progress.cached(f"eval {self.label}", "every item in the results store")
             return
         self._runner.close()
@@ -72,25 +79,32 @@ class LazyRunner:
 
 
 def evaluate_levels(artifacts, spec: EvalSpec, store: ResultStore, probes: dict[str, list[ItemResult]] | None = None,
-                    replaced=()) -> tuple[dict[str, LevelResults], list[Suite]]:
+                    replaced=(), shard: Shard = WHOLE, stored: dict[str, str] | None = None
+                    ) -> tuple[dict[str, LevelResults], list[Suite]]:
     """Every task on every artifact; with `probes`, also the EOS probe of each artifact (same open model).
-    `replaced`: tasks standing in for the registered ones of their names (`harness eval --items`)."""
+    `replaced`: tasks standing in for the registered ones of their names (`harness eval --items`);
+    `shard`: only this worker's share of each level (harness/evals/shards.py: results hold that share);
+    `stored`: every item is in the store already (a spread run's workers put them there): the levels are
+    built from it with no model opened, and these tasks {name: why} are skipped as the workers skipped them."""
     tasks = resolve(spec.suites, spec.tasks, replaced)
-    skipped = _hub_skipped([t.name for t in tasks if t.hub])
+    skipped = dict(stored) if stored is not None else _hub_skipped([t.name for t in tasks if t.hub])
     # lm-eval's local tasks switch the Hub off for the process unless Hub tasks of this evaluation need it.
     offline = all(t.name in skipped for t in tasks if t.hub)
     renders = any(t.solver != "lm_eval" for t in tasks) or probes is not None  # lm-eval's prompts are plain text
     out: dict[str, LevelResults] = {}
     for a in artifacts:
         chat = artifact_chat(spec, a.kind, a.path) if renders else TemplateChat()
-        runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name, chat.variables)
+        runner = LazyRunner(a.kind, a.path, spec.n_ctx, a.name + shard.label, chat.variables, stored is None)
         try:
             res: LevelResults = {}
+            whole = [t.name for t in tasks if t.solver == "lm_eval"]
             for task in (t for t in tasks if t.name not in skipped):
+                if task.solver == "lm_eval" and not shard.takes(whole.index(task.name)):
+                    continue  # another shard's whole task
                 limit = spec.task_limit(task.name, a.kind)
                 try:
                     res[task.name] = run_task(runner, task, limit, store, a.sha256, spec.max_new_tokens, spec.n_ctx,
-                                              a.name, chat, offline)
+                                              a.name, chat, offline, shard)
                 except Exception as e:  # noqa: BLE001  the Hub answered the probe, the dataset did not load
                     if not task.hub:
                         raise

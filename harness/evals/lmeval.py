@@ -4,7 +4,8 @@ samples turned into ItemResults.
 Local tasks (suite `general`) are built in code as lm-eval `ConfigurableTask`s over already-selected
 docs: lm-eval does the prompting, request building and acc/acc_norm scoring. Hub tasks are loaded by
 lm-eval's TaskManager (its prompts, its dataset download). Models: our in-process llama.cpp model for
-GGUF levels (harness/evals/lmeval_llama.py), lm-eval's HFLM over the runner's model for HF levels.
+GGUF levels (harness/evals/lmeval_llama.py); for HF levels, the runner's own batched scoring on the GPU
+(harness/evals/lmeval_hf.py: local tasks) and lm-eval's HFLM over the runner's model otherwise.
 """
 
 from __future__ import annotations
@@ -54,12 +55,17 @@ def build_task(name: str, docs: list[dict[str, Any]]) -> Any:
     return _task_class()(config=config)
 
 
-def make_lm(runner: Any) -> Any:
-    """An lm-eval model over a runner: our in-process llama.cpp model for GGUF, lm-eval's HFLM for HF."""
+def make_lm(runner: Any, local: bool = True) -> Any:
+    """An lm-eval model over a runner: our in-process llama.cpp model for GGUF; for HF, the runner's
+    scoring on the GPU for local tasks (`local`: multiple choice only), else lm-eval's HFLM."""
     if runner.kind == "gguf":
         from harness.evals.lmeval_llama import HarnessLlamaLM
 
         return HarnessLlamaLM(runner=runner)
+    if local and lm_eval_model(runner) == "harness-hf":
+        from harness.evals.lmeval_hf import HarnessHFLM
+
+        return HarnessHFLM(runner)
     from lm_eval.models.huggingface import HFLM
 
     lm_log = logging.getLogger("lm_eval")
@@ -70,6 +76,12 @@ def make_lm(runner: Any) -> Any:
                             device=runner.device)
     finally:
         lm_log.setLevel(level)
+
+
+def lm_eval_model(runner: Any) -> str:
+    """Which lm-eval model scores an HF level's local tasks, as its engine record says (harness/runners/hf.py
+    hf_engine: the runner's own scoring on the GPU, else HFLM)."""
+    return getattr(getattr(runner, "engine", None), "lm_eval", "") or "hflm"
 
 
 def _quiet(hflm: type) -> type:
@@ -136,7 +148,7 @@ def run_hub(runner: Any, task: Task, limit: int | None) -> list[ItemResult]:
     from lm_eval.tasks import TaskManager
 
     tasks = TaskManager().load(list(task.lm_eval))  # lm-eval's prompts, its dataset download
-    res = evaluator.evaluate(make_lm(runner), tasks, limit=limit, log_samples=True, bootstrap_iters=0)
+    res = evaluator.evaluate(make_lm(runner, local=False), tasks, limit=limit, log_samples=True, bootstrap_iters=0)
     items = []
     for sub, samples in sorted((res or {}).get("samples", {}).items()):
         for s in sorted(samples, key=lambda s: s["doc_id"]):

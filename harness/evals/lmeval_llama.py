@@ -17,6 +17,7 @@ from lm_eval.api.registry import register_model
 from lm_eval.utils import get_rolling_token_windows, make_disjoint_window
 
 from harness.chat.thinking import answer_text, stored_output
+from harness.evals.lmeval_pairs import hflm_pair
 from harness.runners.gguf import GGUFRunner
 from harness.stats import log_softmax
 
@@ -48,17 +49,8 @@ class HarnessLlamaLM(LM):
         # HFLM conditions an empty context on BOS (else EOS); the runner parses special tokens in text.
         return "" if self.runner.add_bos else (self.runner.bos_token or self.runner.eos_token)
 
-    def _pair(self, context: str, continuation: str) -> tuple[str, str]:
-        if not context:
-            return self._prefix_text(), continuation
-        # Word-boundary spaces belong to the continuation, as HFLM tokenizes them.
-        n_spaces = len(context) - len(context.rstrip())
-        if n_spaces:
-            return context[:-n_spaces], context[-n_spaces:] + continuation
-        return context, continuation
-
     def loglikelihood(self, requests: list[Any], disable_tqdm: bool = False) -> list[tuple[float, bool]]:
-        pairs = [self._pair(*req.args) for req in requests]
+        pairs = [hflm_pair(*req.args, self._prefix_text()) for req in requests]
         out = self.runner.loglikelihood(pairs)
         for req, result in zip(requests, out, strict=True):
             self.cache_hook.add_partial("loglikelihood", req.args, result)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from harness import progress
 from harness.chat.thinking import TemplateChat, stored_output
 from harness.evals.core import Sample, Task, select
+from harness.evals.shards import WHOLE, Shard
 from harness.evals.store import ResultStore
 from harness.records.items import ItemResult
 
@@ -37,12 +38,13 @@ def settings_key(task: Task, max_new_tokens: int, n_ctx: int, chat: TemplateChat
 
 def run_task(runner, task: Task, limit: int | None, store: ResultStore, artifact_sha: str,
              max_new_tokens: int, n_ctx: int, level: str, chat: TemplateChat | None = None,
-             offline: bool = True) -> list[ItemResult]:
+             offline: bool = True, shard: Shard = WHOLE) -> list[ItemResult]:
     """`chat`: the profile's thinking setting as this artifact's template sees it (None: no variables);
-    `offline`: lm-eval's local tasks may switch the Hub off (no Hub task in the same evaluation)."""
+    `offline`: lm-eval's local tasks may switch the Hub off (no Hub task in the same evaluation);
+    `shard`: this worker's share of the items (harness/evals/shards.py; lm-eval tasks are never split)."""
     if task.solver == "lm_eval":
         return _run_lm_eval(runner, task, limit, store, artifact_sha, offline)
-    samples = select(limit, task.dataset())
+    samples = shard.items(select(limit, task.dataset()))
     settings = settings_key(task, max_new_tokens, n_ctx, chat)
     budget = task_chat(task, chat).budget(task.max_new_tokens or max_new_tokens)
     done = _rescored(task, samples, store.get(artifact_sha, task.name, task.version, settings))

@@ -1,9 +1,11 @@
 """A release's levels spread over the workers of a Ray cluster (`eval.workers` > 1): each level, an exported
-artifact independent of the others, is one Ray task on one worker (one GPU when the cluster has GPUs, else
-its share of the CPUs), run by the serial code (harness/evals/worker.py). The driver stays the results
-store's one writer: workers stream their items back and the driver commits each batch as it arrives, so a
-killed worker or driver loses only the items in flight; a level whose worker died is resubmitted with the
-store as it then is, and a rerun reuses every stored item. A local cluster (no `eval.cluster`) is a cluster
+artifact independent of the others, or each shard of its items (`eval.shards`, harness/evals/shards.py),
+is one Ray task on one worker (one GPU when the cluster has GPUs, else its share of the CPUs), run by the
+serial code (harness/evals/worker.py). The driver stays the results store's one writer: workers stream
+their items back and the driver commits each batch as it arrives, so a killed worker or driver loses only
+the items in flight; a shard whose worker died is resubmitted with the store as it then is, and a rerun
+reuses every stored item. When every shard is done the driver builds the levels from the store with the
+serial code (no model opened): the results and suites a serial run returns, by construction. A local cluster (no `eval.cluster`) is a cluster
 of one host: the same code path as several hosts, which must see the run folder at the same path."""
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from contextlib import contextmanager
 
 from harness import progress
 from harness.errors import BadInput, StageError
-from harness.evals.levels import Artifact, LevelResults
-from harness.evals.spread_driver import Committer, LevelRun, WorkerDisplay, merge, placement
+from harness.evals.levels import Artifact, LevelResults, evaluate_levels
+from harness.evals.shards import Shard, shards_per_level
+from harness.evals.spread_driver import Committer, LevelRun, WorkerDisplay, level_placements, skipped_tasks
 from harness.evals.store import ResultStore
 from harness.evals.worker import Done
 from harness.profiles.model import EvalSpec
@@ -37,14 +40,14 @@ def evaluate_levels_spread(artifacts: list[Artifact], spec: EvalSpec, store: Res
                            ) -> tuple[dict[str, LevelResults], list[Suite], dict[str, Placement]]:
     """What `evaluate_levels` returns (probes filled in as it does), plus where each level ran."""
     ray = _import_ray()
-    runs = [LevelRun(a) for a in artifacts]
+    n = shards_per_level(len(artifacts), spec.workers, spec.shards)
+    runs = [LevelRun(a, Shard(k, n)) for a in artifacts for k in range(n)]
     with _connected(ray, spec):
         task = ray.remote(_level_stream()).options(max_retries=0, **_resources(ray, spec.workers))
         with WorkerDisplay() as display:
             _schedule(ray, task, spec, store, runs, Committer(store, display), display)
-    out, suites, level_probes = merge(runs)
-    probes.update(level_probes)
-    return out, suites, {r.artifact.name: p for r in runs if (p := placement(r)) is not None}
+    out, suites = evaluate_levels(artifacts, spec, store, probes, stored=skipped_tasks(runs))
+    return out, suites, level_placements(runs)
 
 
 def preflight(spec: EvalSpec) -> None:
@@ -68,10 +71,11 @@ def _schedule(ray, task, spec: EvalSpec, store: ResultStore, runs: list[LevelRun
             run = waiting.popleft()
             run.attempts += 1
             # The store as it is now: a resubmitted level redoes only what its dead worker had not sent.
-            inflight[task.remote(run.artifact, spec, store.rows(run.artifact.sha256), run.attempts - 1)] = run
+            inflight[task.remote(run.artifact, spec, store.rows(run.artifact.sha256), run.attempts - 1,
+                                 run.shard)] = run
         ready, _ = ray.wait(list(inflight), num_returns=1, timeout=5.0)
         if not ready and time.monotonic() - last > stall:
-            names = ", ".join(r.artifact.name for r in inflight.values())
+            names = ", ".join(r.label for r in inflight.values())
             raise StageError(f"eval {names}: no word from their workers for {stall:.0f} s (can the cluster place "
                              f"them? {ray.available_resources()} free); stored items are kept, rerun to resume")
         for gen in ready:
@@ -81,14 +85,14 @@ def _schedule(ray, task, spec: EvalSpec, store: ResultStore, runs: list[LevelRun
                 msg = ray.get(next(gen), timeout=60)  # ready: its next message is already there
             except StopIteration:
                 del inflight[gen]
-                raise StageError(f"eval {run.artifact.name}: the worker ended without a result") from None
+                raise StageError(f"eval {run.label}: the worker ended without a result") from None
             except died as e:
                 del inflight[gen]
                 display.drop(run)
                 if run.attempts > RETRIES:
-                    raise StageError(f"eval {run.artifact.name}: its worker died {run.attempts} times "
+                    raise StageError(f"eval {run.label}: its worker died {run.attempts} times "
                                      f"(last: {type(e).__name__}); stored items are kept, rerun to resume") from None
-                progress.note(f"eval {run.artifact.name}: worker died ({type(e).__name__}), {run.committed} items "
+                progress.note(f"eval {run.label}: worker died ({type(e).__name__}), {run.committed} items "
                               "committed so far; resubmitted")
                 waiting.appendleft(run)
                 continue

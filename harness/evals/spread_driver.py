@@ -1,6 +1,7 @@
-"""The driver side of a spread evaluation, without Ray: each level's state, the handling of its worker's
-messages (the driver is the results store's one writer: every batch a worker sends is committed here, at
-once), the display of every worker, and the merge of the levels into what `evaluate_levels` returns."""
+"""The driver side of a spread evaluation, without Ray: each level's (or shard's) state, the handling of its
+worker's messages (the driver is the results store's one writer: every batch a worker sends is committed
+here, at once), the display of every worker, and what the workers tell the driver's assembly of the levels
+from the store (tasks a worker skipped; where each level ran)."""
 
 from __future__ import annotations
 
@@ -9,17 +10,17 @@ from dataclasses import dataclass, field
 
 from harness import progress
 from harness.errors import BadInput, CheckFailed
-from harness.evals.levels import Artifact, LevelResults, with_fewer_items
+from harness.evals.levels import Artifact
+from harness.evals.shards import WHOLE, Shard
 from harness.evals.worker import Bar, Done, Engine, Failed, Put, Started
 from harness.records.engine import EngineInfo
-from harness.records.items import ItemResult
 from harness.records.placement import Placement
-from harness.records.report import Suite
 
 
 @dataclass
 class LevelRun:
     artifact: Artifact
+    shard: Shard = WHOLE
     attempts: int = 0
     where: Started | None = None
     engine: EngineInfo | None = None
@@ -27,6 +28,10 @@ class LevelRun:
     done: Done | None = None
     started: float = field(default_factory=time.monotonic)
     bar: int | None = None  # its row in the display
+
+    @property
+    def label(self) -> str:
+        return self.artifact.name + self.shard.label
 
 
 class Committer:
@@ -67,24 +72,30 @@ def placement(run: LevelRun) -> Placement | None:
     return Placement(node=w.node, node_ip=w.node_ip, hostname=w.hostname, worker=w.worker, pid=w.pid,
                      accelerators=list(w.accelerators), engine=run.engine.engine if run.engine else "",
                      device=run.engine.device if run.engine else "", attempts=run.attempts,
-                     items_computed=run.committed)
+                     items_computed=run.committed, shard=run.shard.index)
 
 
-def merge(runs: list[LevelRun]) -> tuple[dict[str, LevelResults], list[Suite], dict[str, list[ItemResult]]]:
-    """The levels' results in the release's order, as the serial path builds them: a task skipped on any
-    level (a Hub task that failed there) is dropped from every level, so that levels stay paired."""
+def level_placements(runs: list[LevelRun]) -> dict[str, Placement]:
+    """Level -> where it ran: its one worker's placement, or its first shard's with every shard's in `shards`."""
+    by_level: dict[str, list[LevelRun]] = {}
+    for run in runs:
+        by_level.setdefault(run.artifact.name, []).append(run)
+    out = {}
+    for name, level_runs in by_level.items():
+        places = [p for r in level_runs if (p := placement(r)) is not None]
+        if places:
+            split = level_runs[0].shard.count > 1
+            out[name] = places[0].model_copy(update={"shards": places}) if split else places[0]
+    return out
+
+
+def skipped_tasks(runs: list[LevelRun]) -> dict[str, str]:
+    """{task: why} for the tasks a worker skipped (a Hub task that failed there): the assembly skips them on
+    every level, as the serial path drops a task skipped on any level, so that levels stay paired."""
     skipped: dict[str, str] = {}
     for run in runs:
         skipped.update({s.name: s.skipped for s in run.done.suites if s.skipped and s.name not in skipped})
-    out = {r.artifact.name: {t: items for t, items in r.done.results.items() if t not in skipped} for r in runs}
-    first = runs[0].done.suites
-    suites = [s for s in first if not s.skipped and s.name not in skipped]
-    suites += [Suite(name=n, version=_version(runs, n), n_items=0, skipped=why) for n, why in skipped.items()]
-    return out, with_fewer_items(suites, out), {r.artifact.name: r.done.probes for r in runs}
-
-
-def _version(runs: list[LevelRun], task: str) -> str:
-    return next(s.version for r in runs for s in r.done.suites if s.name == task)
+    return skipped
 
 
 class WorkerDisplay:
@@ -104,7 +115,7 @@ class WorkerDisplay:
         self.progress.stop()
 
     def show(self, run: LevelRun, msg) -> None:
-        name = run.artifact.name
+        name = run.label
         if isinstance(msg, Started):
             gpu = f", GPU {','.join(msg.accelerators)}" if msg.accelerators else ""
             again = f" (attempt {run.attempts})" if run.attempts > 1 else ""

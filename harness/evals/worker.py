@@ -1,8 +1,9 @@
-"""The worker side of a spread evaluation (harness/evals/spread.py): one level evaluated by the serial code
-(`evaluate_levels`) on a cluster worker, with the results store replaced by a stand-in that reads a snapshot
-of the level's stored items and sends every write to the driver, the store's one writer. Ray runs
-`level_stream` as a streaming task: each message is yielded as it happens, so a worker that dies loses
-only the items it had not yet sent. Nothing here imports Ray."""
+"""The worker side of a spread evaluation (harness/evals/spread.py): one level, or one shard of its items
+(harness/evals/shards.py), evaluated by the serial code (`evaluate_levels`) on a cluster worker, with the
+results store replaced by a stand-in that reads a snapshot of the level's stored items and sends every
+write to the driver, the store's one writer. Ray runs `level_stream` as a streaming task: each message is
+yielded as it happens, so a worker that dies loses only the items it had not yet sent. Nothing here
+imports Ray."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from harness import progress
 from harness.errors import BadInput, HarnessError
+from harness.evals.shards import WHOLE, Shard
 from harness.evals.store import settings_hash
 from harness.records.engine import EngineInfo
 from harness.records.items import ItemResult
@@ -57,9 +59,9 @@ class Bar:
 
 @dataclass(frozen=True)
 class Done:
-    results: dict[str, list[ItemResult]]  # task -> items, as evaluate_levels returns for the level
-    suites: list[Suite]
-    probes: list[ItemResult]
+    results: dict[str, list[ItemResult]]  # task -> items, as evaluate_levels returns for the level (shard)
+    suites: list[Suite]  # their n_items count the shard's items; `skipped` is what the driver reads
+    probes: list[ItemResult]  # [] on a shard other than the first (the level's probe runs once)
 
 
 @dataclass(frozen=True)
@@ -118,8 +120,8 @@ def verify_file(artifact) -> None:
                        "every worker must see the same files at the same path")
 
 
-def run_level(artifact, spec, rows, send, where: Started, attempt: int = 0) -> None:
-    """Evaluate one level with the serial code, every store write and bar sent through `send`."""
+def run_level(artifact, spec, rows, send, where: Started, attempt: int = 0, shard: Shard = WHOLE) -> None:
+    """Evaluate one level (its `shard`) with the serial code, every store write and bar sent through `send`."""
     from harness.evals.levels import evaluate_levels
 
     send(where)
@@ -129,9 +131,9 @@ def run_level(artifact, spec, rows, send, where: Started, attempt: int = 0) -> N
         armed = os.environ.get(EXIT_AFTER)
         store = WorkerStore(artifact.sha256, list(rows), send, int(armed) if armed and attempt == 0 else None)
         progress.send_bars(lambda d, t, n: send(Bar(d, t, n)))
-        probes: dict = {}
-        results, suites = evaluate_levels([artifact], spec, store, probes)
-        send(Done(results[artifact.name], suites, probes[artifact.name]))
+        probes: dict | None = {} if shard.index == 0 else None
+        results, suites = evaluate_levels([artifact], spec, store, probes, shard=shard)
+        send(Done(results[artifact.name], suites, probes[artifact.name] if probes is not None else []))
     except HarnessError as e:
         send(Failed(type(e).__name__, getattr(e, "where", None), getattr(e, "what", str(e)), getattr(e, "line", None)))
     finally:
@@ -141,7 +143,7 @@ def run_level(artifact, spec, rows, send, where: Started, attempt: int = 0) -> N
 _END = object()
 
 
-def level_stream(artifact, spec, rows, attempt: int = 0) -> Iterator[Message]:
+def level_stream(artifact, spec, rows, attempt: int = 0, shard: Shard = WHOLE) -> Iterator[Message]:
     """The Ray task: `run_level` in a thread (the serial code calls the store, it does not yield), its
     messages yielded as they come; an unexpected error is raised here, with its traceback."""
     import ray
@@ -151,7 +153,7 @@ def level_stream(artifact, spec, rows, attempt: int = 0) -> Iterator[Message]:
     os.environ["HARNESS_THREADS"] = str(max(1, int(ctx.get_assigned_resources().get("CPU", 1))))
     where = Started(ctx.get_node_id(), ray.util.get_node_ip_address(), socket.gethostname(), ctx.get_worker_id(),
                     os.getpid(), [str(g) for g in ray.get_gpu_ids()])
-    yield from _stream(lambda send: run_level(artifact, spec, rows, send, where, attempt))
+    yield from _stream(lambda send: run_level(artifact, spec, rows, send, where, attempt, shard))
 
 
 def _stream(work) -> Iterator[Message]:

@@ -155,6 +155,9 @@ class EvalSpec(_Strict):
     # has GPUs); 0 or 1 = serial, in this process. `cluster`: a Ray address (None = a local cluster here).
     workers: int = Field(0, ge=0)
     cluster: str | None = None
+    # Each level's items split over this many workers (item tasks item by item, lm-eval tasks whole:
+    # harness/evals/shards.py); 0 = enough to keep every worker busy to the end (1 for 8 levels on 2).
+    shards: int = Field(0, ge=0)
 
     @field_validator("limits", "gguf_limits")
     @classmethod
@@ -183,6 +186,8 @@ class EvalSpec(_Strict):
     def _cluster_needs_workers(self) -> EvalSpec:
         if self.cluster is not None and self.workers < 2:
             raise ValueError("eval.cluster is used only to spread levels: set eval.workers to 2 or more")
+        if self.shards > 1 and self.workers < 2:
+            raise ValueError("eval.shards splits levels over workers: set eval.workers to 2 or more")
         return self
 
     @field_validator("thinking", mode="before")

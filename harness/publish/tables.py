@@ -176,10 +176,11 @@ def engines(report: Report) -> str | None:
         device = f"{e.device} ({e.device_name})" if e.device_name else e.device
         notes = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in
                           (("linear_attention", e.linear_attention), ("causal_conv1d", e.causal_conv1d)) if v)
-        rows.append([lv.name, e.engine, device, e.dtype or "GGUF file types", e.batch_size, notes or "–"])
+        rows.append([lv.name, e.engine, device, e.dtype or "GGUF file types", e.batch_size, e.lm_eval or "–",
+                     notes or "–"])
     if not rows:
         return None
-    return md_table(["Level", "Engine", "Device", "Precision", "Batch", "Kernels"], rows, right={4})
+    return md_table(["Level", "Engine", "Device", "Precision", "Batch", "lm-eval model", "Kernels"], rows, right={4})
 
 
 __all__ = ["artifact", "checks", "comparisons", "compression", "engines", "forgetting", "gate_rules", "kld_table",

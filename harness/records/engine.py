@@ -21,3 +21,6 @@ class EngineInfo(Record):
     linear_attention: str = ""  # "fla" | "pytorch fallback (slow)" on models with linear attention, else ""
     causal_conv1d: str = ""
     note: str = ""  # where the level's engine departed from its usual path, and why
+    # The lm-eval model that scored the level's general tasks: "hflm" (lm-eval's HF model, HF levels on the
+    # CPU), "harness-hf" (the runner's own batched scoring, HF levels on the GPU), "harness-llama" (GGUF).
+    lm_eval: str = ""

@@ -63,7 +63,9 @@ def hf_engine(config, device: str, batch_size: int | None = None) -> EngineInfo:
 
     layer_types = get(get(config, "text_config") or config, "layer_types") or []
     dtype, batch = hf_settings(device, batch_size)
-    info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch)
+    # As harness/evals/lmeval.py picks (lm_eval_model): the runner's scoring on the GPU, HFLM on the CPU.
+    info = EngineInfo(engine="transformers", device=device, dtype=dtype, batch_size=batch,
+                      lm_eval="harness-hf" if device.startswith("cuda") else "hflm")
     if "linear_attention" in layer_types:
         info.linear_attention = "fla" if importable(KERNELS["fla"]) else "pytorch fallback (slow)"
         info.causal_conv1d = "kernel" if importable(KERNELS["causal_conv1d"]) else "pytorch fallback"

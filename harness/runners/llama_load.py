@@ -159,7 +159,7 @@ def engine_record(n_gpu_layers: int, batch_size: int = 1) -> EngineInfo:
 
     return EngineInfo(engine="llama.cpp", device="gpu" if n_gpu_layers else "cpu",
                       device_name="" if n_gpu_layers else f"{threads()} threads", batch_size=batch_size,
-                      note=GPU_NOTE if n_gpu_layers else "")
+                      note=GPU_NOTE if n_gpu_layers else "", lm_eval="harness-llama")
 
 
 def open_llama(path: Path, n_ctx: int, logits_all: bool = False, n_gpu_layers: int | None = None) -> Any:

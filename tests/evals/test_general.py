@@ -116,13 +116,32 @@ def both(embedded_hf_dir: Path, embedded_f16_gguf: Path) -> dict[str, dict[str, 
     from harness.runners.gguf import GGUFRunner
     from harness.runners.hf import HFRunner
 
+    from harness.evals.lmeval_hf import HarnessHFLM
+
     out = {}
     for kind, runner in (("gguf", GGUFRunner(embedded_f16_gguf)), ("hf", HFRunner(embedded_hf_dir))):
         try:
             out[kind] = {name: run_samples(runner, [name], limit=n)[name] for name, n in AGREE.items()}
+            if kind == "hf":  # the GPU's lm-eval model (the runner's own scoring), here on the CPU path
+                out["hf-runner"] = {name: run_samples(runner, [name], limit=n, lm=HarnessHFLM(runner))[name]
+                                    for name, n in AGREE.items()}
         finally:
             runner.close()
     return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(AGREE))
+def test_the_runners_own_lm_eval_model_scores_as_hflm(both: dict[str, dict[str, list[dict]]], name: str) -> None:
+    """harness/evals/lmeval_hf.py (HF levels on the GPU) against HFLM on the same model and requests: the
+    same tokenization (HFLM's conventions), so the same log-likelihoods up to float32 against float64."""
+    ours, ref = both["hf-runner"][name], both["hf"][name]
+    assert [s["doc"]["item_id"] for s in ours] == [s["doc"]["item_id"] for s in ref]
+    diffs = [abs(float(ra[0]) - float(rb[0])) for a, b in zip(ours, ref, strict=True)
+             for ra, rb in zip(a["filtered_resps"], b["filtered_resps"], strict=True)]
+    assert len(diffs) >= 3 * AGREE[name] and max(diffs) < 1e-3
+    assert [chosen(a) for a in ours] == [chosen(b) for b in ref]
+    assert [(a["acc"], a["acc_norm"]) for a in ours] == [(b["acc"], b["acc_norm"]) for b in ref]
 
 
 @pytest.mark.slow

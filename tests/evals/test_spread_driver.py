@@ -1,5 +1,5 @@
-"""harness/evals/spread_driver.py and spread.py's checks, without Ray: levels merged as the serial path
-merges them, workers' errors raised by the driver with their exit code, Ray's absence one clear line."""
+"""harness/evals/spread_driver.py and spread.py's checks, without Ray: tasks a worker skipped skipped on
+every level, a split level's placement, workers' errors raised by the driver with their exit code, Ray's absence one clear line."""
 
 from __future__ import annotations
 
@@ -10,35 +10,39 @@ import pytest
 
 from harness.errors import BadInput, CheckFailed, StageError
 from harness.evals.levels import Artifact
-from harness.evals.spread_driver import Committer, LevelRun, merge, placement
+from harness.evals.shards import WHOLE, Shard
+from harness.evals.spread_driver import Committer, LevelRun, level_placements, placement, skipped_tasks
 from harness.evals.worker import Done, Failed, Started
 from harness.profiles.model import EvalSpec
-from harness.records.items import ItemResult
 from harness.records.report import Suite
 
 
-def _run(name: str, results: dict, suites: list[Suite]) -> LevelRun:
-    run = LevelRun(Artifact(name, "gguf", Path(f"{name}.gguf"), name * 8))
-    run.done = Done(results, suites, [ItemResult("check/eos_probe", "capital", name, {"stopped": 1.0})])
+def _run(name: str, suites: list[Suite], shard: Shard = WHOLE) -> LevelRun:
+    run = LevelRun(Artifact(name, "gguf", Path(f"{name}.gguf"), name * 8), shard)
+    run.done = Done({}, suites, [])
     return run
 
 
-def _item(task: str, k: int) -> ItemResult:
-    return ItemResult(task, f"{task}-{k}", "x", {"ok": float(k % 2)})
+def test_a_task_a_worker_skipped_is_skipped_on_every_level_with_its_reason() -> None:
+    a = _run("f16", [Suite(name="fr/mc", version="1", n_items=1), Suite(name="fr/hub", version="h1", n_items=1)])
+    b = _run("q8_0", [Suite(name="fr/mc", version="1", n_items=1),
+                      Suite(name="fr/hub", version="h1", n_items=0, skipped="hub task failed: OSError")])
+    assert skipped_tasks([a, b]) == {"fr/hub": "hub task failed: OSError"}
+    assert skipped_tasks([a]) == {}
 
 
-def test_levels_merge_in_release_order_and_a_task_skipped_on_one_level_is_dropped_from_all() -> None:
-    a = _run("f16", {"fr/mc": [_item("fr/mc", 0)], "fr/hub": [_item("fr/hub", 0)]},
-             [Suite(name="fr/mc", version="1", n_items=1), Suite(name="fr/hub", version="h1", n_items=1)])
-    b = _run("q8_0", {"fr/mc": [_item("fr/mc", 1)]},
-             [Suite(name="fr/mc", version="1", n_items=1),
-              Suite(name="fr/hub", version="h1", n_items=0, skipped="hub task failed: OSError")])
-    out, suites, probes = merge([a, b])
-    assert list(out) == ["f16", "q8_0"]
-    assert out == {"f16": {"fr/mc": [_item("fr/mc", 0)]}, "q8_0": {"fr/mc": [_item("fr/mc", 1)]}}
-    assert suites == [Suite(name="fr/mc", version="1", n_items=1),
-                      Suite(name="fr/hub", version="h1", n_items=0, skipped="hub task failed: OSError")]
-    assert probes["q8_0"][0].output == "q8_0"
+def test_a_split_level_records_every_shard_and_its_first_shard_on_top() -> None:
+    runs = [_run("f16", [], Shard(k, 2)) for k in range(2)] + [_run("q8_0", [])]
+    for k, run in enumerate(runs):
+        Committer(None).handle(run, Started("n1", "10.0.0.2", f"host{k}", f"w{k}", 70 + k, [str(k)]))
+        run.committed = 5 + k
+    places = level_placements(runs)
+    assert list(places) == ["f16", "q8_0"]
+    f16 = places["f16"]
+    assert (f16.hostname, f16.shard, f16.items_computed) == ("host0", 0, 5)
+    assert [(p.hostname, p.shard, p.accelerators, p.items_computed, p.shards) for p in f16.shards] == \
+        [("host0", 0, ["0"], 5, []), ("host1", 1, ["1"], 6, [])]
+    assert places["q8_0"].shards == [] and places["q8_0"].hostname == "host2"
 
 
 def test_a_workers_error_is_raised_by_the_driver_with_its_exit_code() -> None:
@@ -74,5 +78,10 @@ def test_the_command_line_overrides_the_profiles_workers_and_cluster() -> None:
     assert with_workers(prof, None, None) is prof and prof.eval.workers == 0
     spread = with_workers(prof, 2, "10.0.0.1:6379").eval
     assert (spread.workers, spread.cluster, spread.tasks) == (2, "10.0.0.1:6379", prof.eval.tasks)
-    with pytest.raises(BadInput, match="--cluster: .*--workers 2 or more"):
+    with pytest.raises(BadInput, match="^--cluster: eval.cluster is used only to spread levels: set eval.workers"):
         with_workers(prof, None, "10.0.0.1:6379")
+    assert with_workers(prof, 4, None, 2).eval.shards == 2
+    with pytest.raises(BadInput, match="^--shards: eval.shards splits levels over workers"):
+        with_workers(prof, None, None, 3)
+    with pytest.raises(BadInput, match="^--workers/--shards: .*greater than or equal to 0"):
+        with_workers(prof, 2, None, -1)

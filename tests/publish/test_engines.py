@@ -12,8 +12,8 @@ from harness.records.report import Report, load_report
 
 REAL = load_report(Path(__file__).resolve().parents[1] / "data" / "report_release_demo.json")
 HF = EngineInfo(engine="transformers", device="cuda", device_name="NVIDIA H200", dtype="bfloat16", batch_size=64,
-                linear_attention="pytorch fallback (slow)")
-GGUF = EngineInfo(engine="llama.cpp", device="cpu", device_name="2 threads", batch_size=1)
+                linear_attention="pytorch fallback (slow)", lm_eval="harness-hf")
+GGUF = EngineInfo(engine="llama.cpp", device="cpu", device_name="2 threads", batch_size=1, lm_eval="harness-llama")
 
 
 def _with_engines() -> Report:
@@ -30,13 +30,13 @@ def test_card_and_release_page_show_engine_device_and_batch_of_every_level() -> 
     report = _with_engines()
     for text in (render_card(report), release_page(Run(report, "demo"))):
         rows = _table(text)
-        assert rows[0] == ["Level", "Engine", "Device", "Precision", "Batch", "Kernels"]
+        assert rows[0] == ["Level", "Engine", "Device", "Precision", "Batch", "lm-eval model", "Kernels"]
         by_level = {r[0]: r for r in rows[1:]}
         assert set(by_level) == {lv.name for lv in report.levels}
-        assert by_level["bf16"][1:5] == ["transformers", "cuda (NVIDIA H200)", "bfloat16", "64"]
-        assert "pytorch fallback (slow)" in by_level["bf16"][5]
+        assert by_level["bf16"][1:6] == ["transformers", "cuda (NVIDIA H200)", "bfloat16", "64", "harness-hf"]
+        assert "pytorch fallback (slow)" in by_level["bf16"][6]
         gguf = next(lv.name for lv in report.levels if lv.kind == "gguf")
-        assert by_level[gguf][1:5] == ["llama.cpp", "cpu (2 threads)", "GGUF file types", "1"]
+        assert by_level[gguf][1:6] == ["llama.cpp", "cpu (2 threads)", "GGUF file types", "1", "harness-llama"]
 
 
 def test_a_report_without_engines_shows_no_such_section() -> None:
