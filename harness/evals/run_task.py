@@ -77,18 +77,29 @@ def _run_lm_eval(runner, task: Task, limit: int | None, store: ResultStore, sha:
     settings = json.dumps({"lm_eval": True, "limit": limit})  # same text as before: stored items stay valid
     done = store.get(sha, task.name, task.version, settings)
     if done:  # lm-eval results are stored in one transaction: present means complete
-        return [done[k] for k in sorted(done, key=_natural)]
+        return _in_task_order(task, limit, list(done.values()))
     from harness.evals.lmeval import run_lm_eval
 
     with progress.bar(task.name, 1) as advance:
         items = run_lm_eval(runner, task, limit, offline)
         advance()
     store.put(sha, task.version, settings, items)
-    return items
+    return _in_task_order(task, limit, items)
 
 
-def _natural(key: str):
-    return (len(key), key)
+def _in_task_order(task: Task, limit: int | None, items: list[ItemResult]) -> list[ItemResult]:
+    """An lm-eval task's items in one order whether just computed or read from the store (a spread run
+    builds its levels from the store: its report must be the serial run's, byte for byte): a local task's
+    docs order, else a Hub task's (lm-eval subtask, doc id)."""
+    if task.docs is not None:
+        rank = {str(d["item_id"]): i for i, d in enumerate(task.docs(limit))}
+        return sorted(items, key=lambda r: (rank.get(r.item_id, len(rank)), r.item_id))
+    return sorted(items, key=_hub_order)
+
+
+def _hub_order(r: ItemResult) -> tuple[str, int, str]:
+    sub, _, doc = r.item_id.rpartition("/")
+    return (sub, int(doc) if doc.isdigit() else -1, doc)
 
 
 @dataclass

@@ -81,3 +81,30 @@ def test_store_commits_per_item_unless_the_runner_batches():
 
     assert commit_every(SimpleNamespace()) == 1  # llama.cpp: one item at a time, committed each
     assert commit_every(SimpleNamespace(batch_size=8)) == 8  # transformers: the batch computed together
+
+
+def _docs(limit):
+    return [{"item_id": i} for i in ["Mercury_7041825", "ACTAAP_2011_5_12", "LEAP_2011_8_10436"]][:limit]
+
+
+def test_an_lm_eval_task_keeps_one_item_order_computed_or_stored(tmp_path, monkeypatch) -> None:
+    """A spread run builds its levels from the store: the order there must be the fresh run's (docs order
+    for local tasks, (subtask, doc id) for Hub tasks), not the store's."""
+    import harness.evals.lmeval as lmeval
+
+    local = Task(name="general/x", version="v1", solver="lm_eval", docs=_docs)
+    scrambled = [ItemResult("general/x", d["item_id"], "0", {"acc": 1.0}) for d in reversed(_docs(3))]
+    monkeypatch.setattr(lmeval, "run_lm_eval", lambda runner, task, limit, offline: list(scrambled))
+    with ResultStore(tmp_path / "r.sqlite") as store:
+        fresh = run_task(None, local, 3, store, "sha", 16, 512, "lvl")
+        stored = run_task(None, local, 3, store, "sha", 16, 512, "lvl")
+    assert [r.item_id for r in fresh] == [r.item_id for r in stored] == [d["item_id"] for d in _docs(3)]
+
+    hub = Task(name="general/h", version="v1", solver="lm_eval", lm_eval=("arc_easy",))
+    ids = ["mmlu_b/10", "mmlu_a/2", "mmlu_b/9", "mmlu_a/11"]
+    monkeypatch.setattr(lmeval, "run_lm_eval",
+                        lambda runner, task, limit, offline: [ItemResult("general/h", i, "0", {}) for i in ids])
+    with ResultStore(tmp_path / "h.sqlite") as store:
+        fresh = run_task(None, hub, None, store, "sha", 16, 512, "lvl")
+        stored = run_task(None, hub, None, store, "sha", 16, 512, "lvl")
+    assert [r.item_id for r in fresh] == [r.item_id for r in stored] == ["mmlu_a/2", "mmlu_a/11", "mmlu_b/9", "mmlu_b/10"]
