@@ -88,3 +88,15 @@ def test_suites_name_the_levels_that_scored_fewer_items() -> None:
     got = with_fewer_items(suites, out)
     assert got[0].fewer_items == {"q8_0": 2, "q4_k_m": 2} and got[1].fewer_items == {}
     assert Suite.model_validate({"name": "a", "version": "v", "n_items": 1}).fewer_items == {}  # older reports
+
+
+def test_a_levels_assembly_from_the_store_never_opens_a_model(tmp_path: Path) -> None:
+    """A spread run's driver builds the levels from the store (`stored=`): an item its workers did not
+    store is one StageError line, not a model loaded on the driver."""
+    from harness.errors import StageError
+
+    level = Artifact("q8_0", "gguf", tmp_path / "absent.gguf", "sha-absent")
+    spec = EvalSpec(tasks=["fr/short"], limit=1, max_new_tokens=4, n_ctx=256)
+    with ResultStore(tmp_path / "results.sqlite") as store, \
+            pytest.raises(StageError, match=r"^eval q8_0: items missing from the results store"):
+        evaluate_levels([level], spec, store, stored={})
