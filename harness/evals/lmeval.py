@@ -4,8 +4,8 @@ samples turned into ItemResults.
 Local tasks (suite `general`) are built in code as lm-eval `ConfigurableTask`s over already-selected
 docs: lm-eval does the prompting, request building and acc/acc_norm scoring. Hub tasks are loaded by
 lm-eval's TaskManager (its prompts, its dataset download). Models: our in-process llama.cpp model for
-GGUF levels (harness/evals/lmeval_llama.py); for HF levels, the runner's own batched scoring on the GPU
-(harness/evals/lmeval_hf.py: local tasks) and lm-eval's HFLM over the runner's model otherwise.
+GGUF levels (harness/evals/lmeval_llama.py); for HF levels, the runner's own batched log-likelihood on the
+GPU (harness/evals/lmeval_hf.py) and lm-eval's HFLM over the runner's model otherwise.
 """
 
 from __future__ import annotations
@@ -55,17 +55,22 @@ def build_task(name: str, docs: list[dict[str, Any]]) -> Any:
     return _task_class()(config=config)
 
 
-def make_lm(runner: Any, local: bool = True) -> Any:
-    """An lm-eval model over a runner: our in-process llama.cpp model for GGUF; for HF, the runner's
-    scoring on the GPU for local tasks (`local`: multiple choice only), else lm-eval's HFLM."""
+def make_lm(runner: Any) -> Any:
+    """An lm-eval model over a runner: our in-process llama.cpp model for GGUF; for HF, the runner's own
+    log-likelihood scoring on the GPU (HFLM for the rest), else lm-eval's HFLM."""
     if runner.kind == "gguf":
         from harness.evals.lmeval_llama import HarnessLlamaLM
 
         return HarnessLlamaLM(runner=runner)
-    if local and lm_eval_model(runner) == "harness-hf":
+    if lm_eval_model(runner) == "harness-hf":
         from harness.evals.lmeval_hf import HarnessHFLM
 
-        return HarnessHFLM(runner)
+        return HarnessHFLM(runner, lambda: hflm(runner))
+    return hflm(runner)
+
+
+def hflm(runner: Any) -> Any:
+    """lm-eval's HFLM over an HF runner's loaded model and tokenizer, on its device, without its bars."""
     from lm_eval.models.huggingface import HFLM
 
     lm_log = logging.getLogger("lm_eval")
@@ -148,7 +153,7 @@ def run_hub(runner: Any, task: Task, limit: int | None) -> list[ItemResult]:
     from lm_eval.tasks import TaskManager
 
     tasks = TaskManager().load(list(task.lm_eval))  # lm-eval's prompts, its dataset download
-    res = evaluator.evaluate(make_lm(runner, local=False), tasks, limit=limit, log_samples=True, bootstrap_iters=0)
+    res = evaluator.evaluate(make_lm(runner), tasks, limit=limit, log_samples=True, bootstrap_iters=0)
     items = []
     for sub, samples in sorted((res or {}).get("samples", {}).items()):
         for s in sorted(samples, key=lambda s: s["doc_id"]):

@@ -5,8 +5,9 @@ serial code (harness/evals/worker.py). The driver stays the results store's one 
 their items back and the driver commits each batch as it arrives, so a killed worker or driver loses only
 the items in flight; a shard whose worker died is resubmitted with the store as it then is, and a rerun
 reuses every stored item. When every shard is done the driver builds the levels from the store with the
-serial code (no model opened): the results and suites a serial run returns, by construction. A local cluster (no `eval.cluster`) is a cluster
-of one host: the same code path as several hosts, which must see the run folder at the same path."""
+serial code (no model opened): the results and suites a serial run returns, by construction. A local
+cluster (no `eval.cluster`) is a cluster of one host: the same code path as several hosts, which must see
+the run folder at the same path."""
 
 from __future__ import annotations
 

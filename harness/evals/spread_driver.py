@@ -94,7 +94,7 @@ def skipped_tasks(runs: list[LevelRun]) -> dict[str, str]:
     every level, as the serial path drops a task skipped on any level, so that levels stay paired."""
     skipped: dict[str, str] = {}
     for run in runs:
-        skipped.update({s.name: s.skipped for s in run.done.suites if s.skipped and s.name not in skipped})
+        skipped.update({name: why for name, why in run.done.skipped.items() if name not in skipped})
     return skipped
 
 

@@ -21,7 +21,6 @@ from harness.evals.shards import WHOLE, Shard
 from harness.evals.store import settings_hash
 from harness.records.engine import EngineInfo
 from harness.records.items import ItemResult
-from harness.records.report import Suite
 
 # Test hook (fault injection): the worker process exits after sending this many computed items, on the
 # level's first attempt only, so that the driver's resubmission can be seen to lose nothing.
@@ -59,9 +58,9 @@ class Bar:
 
 @dataclass(frozen=True)
 class Done:
-    results: dict[str, list[ItemResult]]  # task -> items, as evaluate_levels returns for the level (shard)
-    suites: list[Suite]  # their n_items count the shard's items; `skipped` is what the driver reads
-    probes: list[ItemResult]  # [] on a shard other than the first (the level's probe runs once)
+    # {task: why} for the tasks skipped here (a Hub task that failed on this worker). The items themselves
+    # went as Put messages: the driver builds the level from the store.
+    skipped: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -131,9 +130,9 @@ def run_level(artifact, spec, rows, send, where: Started, attempt: int = 0, shar
         armed = os.environ.get(EXIT_AFTER)
         store = WorkerStore(artifact.sha256, list(rows), send, int(armed) if armed and attempt == 0 else None)
         progress.send_bars(lambda d, t, n: send(Bar(d, t, n)))
-        probes: dict | None = {} if shard.index == 0 else None
-        results, suites = evaluate_levels([artifact], spec, store, probes, shard=shard)
-        send(Done(results[artifact.name], suites, probes[artifact.name] if probes is not None else []))
+        probes: dict | None = {} if shard.index == 0 else None  # the level's EOS probe runs once
+        _, suites = evaluate_levels([artifact], spec, store, probes, shard=shard)
+        send(Done({s.name: s.skipped for s in suites if s.skipped}))
     except HarnessError as e:
         send(Failed(type(e).__name__, getattr(e, "where", None), getattr(e, "what", str(e)), getattr(e, "line", None)))
     finally:

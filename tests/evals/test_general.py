@@ -88,6 +88,31 @@ def test_llama_lm_tokenization_conventions() -> None:
     assert lm.generate_until([gen]) == ["Paris."]
 
 
+def test_the_hf_runners_lm_eval_model_scores_itself_and_hands_the_rest_to_hflm() -> None:
+    from harness.evals.lmeval_hf import HarnessHFLM
+
+    class Reference:
+        def generate_until(self, requests, disable_tqdm=False):
+            return ["from HFLM"] * len(requests)
+
+        def loglikelihood_rolling(self, requests, disable_tqdm=False):
+            return [-1.5] * len(requests)
+
+    runner, built = FakeRunner(), []
+    runner.bos_token, runner.eos_token = "", "</s>"
+    lm = HarnessHFLM(runner, lambda: built.append(1) or Reference())  # type: ignore[arg-type]
+    req = type("Req", (), {})
+    requests: list[Any] = []
+    for args in [("Answer: ", "yes"), ("", "hello")]:
+        r = req()
+        r.args = args
+        requests.append(r)
+    lm.loglikelihood(requests)
+    assert runner.seen == [("Answer:", " yes"), ("</s>", "hello")] and built == []  # no BOS: EOS, as HFLM
+    assert lm.generate_until(requests) == ["from HFLM"] * 2 and lm.loglikelihood_rolling(requests[:1]) == [-1.5]
+    assert built == [1]  # the reference model is built once, when first needed
+
+
 def test_run_general_plumbing_without_a_model() -> None:
     runner = FakeRunner()
     results = run_general(runner, ["general/arc_easy", "general/mmlu"], limit=6)
@@ -116,6 +141,7 @@ def both(embedded_hf_dir: Path, embedded_f16_gguf: Path) -> dict[str, dict[str, 
     from harness.runners.gguf import GGUFRunner
     from harness.runners.hf import HFRunner
 
+    from harness.evals.lmeval import hflm
     from harness.evals.lmeval_hf import HarnessHFLM
 
     out = {}
@@ -123,7 +149,7 @@ def both(embedded_hf_dir: Path, embedded_f16_gguf: Path) -> dict[str, dict[str, 
         try:
             out[kind] = {name: run_samples(runner, [name], limit=n)[name] for name, n in AGREE.items()}
             if kind == "hf":  # the GPU's lm-eval model (the runner's own scoring), here on the CPU path
-                out["hf-runner"] = {name: run_samples(runner, [name], limit=n, lm=HarnessHFLM(runner))[name]
+                out["hf-runner"] = {name: run_samples(runner, [name], limit=n, lm=HarnessHFLM(runner, lambda: hflm(runner)))[name]
                                     for name, n in AGREE.items()}
         finally:
             runner.close()

@@ -14,25 +14,24 @@ from harness.evals.shards import WHOLE, Shard
 from harness.evals.spread_driver import Committer, LevelRun, level_placements, placement, skipped_tasks
 from harness.evals.worker import Done, Failed, Started
 from harness.profiles.model import EvalSpec
-from harness.records.report import Suite
 
 
-def _run(name: str, suites: list[Suite], shard: Shard = WHOLE) -> LevelRun:
+def _run(name: str, skipped: dict[str, str], shard: Shard = WHOLE) -> LevelRun:
     run = LevelRun(Artifact(name, "gguf", Path(f"{name}.gguf"), name * 8), shard)
-    run.done = Done({}, suites, [])
+    run.done = Done(skipped)
     return run
 
 
-def test_a_task_a_worker_skipped_is_skipped_on_every_level_with_its_reason() -> None:
-    a = _run("f16", [Suite(name="fr/mc", version="1", n_items=1), Suite(name="fr/hub", version="h1", n_items=1)])
-    b = _run("q8_0", [Suite(name="fr/mc", version="1", n_items=1),
-                      Suite(name="fr/hub", version="h1", n_items=0, skipped="hub task failed: OSError")])
-    assert skipped_tasks([a, b]) == {"fr/hub": "hub task failed: OSError"}
+def test_a_task_a_worker_skipped_is_skipped_on_every_level_with_its_first_reason() -> None:
+    a = _run("f16", {})
+    b = _run("q8_0", {"fr/hub": "hub task failed: OSError"})
+    c = _run("q4_k_m", {"fr/hub": "hub task failed: TimeoutError"})
+    assert skipped_tasks([a, b, c]) == {"fr/hub": "hub task failed: OSError"}
     assert skipped_tasks([a]) == {}
 
 
 def test_a_split_level_records_every_shard_and_its_first_shard_on_top() -> None:
-    runs = [_run("f16", [], Shard(k, 2)) for k in range(2)] + [_run("q8_0", [])]
+    runs = [_run("f16", {}, Shard(k, 2)) for k in range(2)] + [_run("q8_0", {})]
     for k, run in enumerate(runs):
         Committer(None).handle(run, Started("n1", "10.0.0.2", f"host{k}", f"w{k}", 70 + k, [str(k)]))
         run.committed = 5 + k
