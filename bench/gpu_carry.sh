@@ -5,6 +5,7 @@
 #                  (Qwen3.5's linear attention in transformers), lm-eval without its task folders (HFLM only),
 #                  dill, diskcache (llama_cpp), gguf and the converter, pydantic (harness records)
 #   lcpp.tgz       llama-cpp-python's package and vendored llama.cpp source (../shared/gpu/build_llama_cpp_src.sh)
+#   causal_conv1d-1.7.0.tar.gz  its sdist (32 kB), built there by bench/gpu_cc1d.sh
 #   evalbench/     bench/eval_gpu.py prepare's output on the tiny Qwen3.5 fixture's tokenizer, tokenizer gzipped
 # Run from the repository root with the project's venv: bash bench/gpu_carry.sh [OUT_DIR]
 set -euo pipefail
@@ -29,6 +30,16 @@ rm -rf "$work/site/lm_eval/tasks"/*/  # the task YAMLs (40 MB): HFLM needs none
 find "$work/site" -name __pycache__ -prune -exec rm -rf {} +
 mkdir -p "$OUT_DIR"
 tar czf "$OUT_DIR/site-lite.tgz" -C "$work/site" .
+# The sdist as PyPI serves it (pip download would build its metadata, which needs CUDA).
+"$PY" - "$OUT_DIR" <<'PY'
+import json, sys, urllib.request
+from pathlib import Path
+info = json.load(urllib.request.urlopen("https://pypi.org/pypi/causal-conv1d/json"))
+sdist = next(u for u in info["releases"]["1.7.0"] if u["packagetype"] == "sdist")
+dest = Path(sys.argv[1]) / sdist["filename"]
+if not dest.is_file():
+    dest.write_bytes(urllib.request.urlopen(sdist["url"]).read())
+PY
 bash ../shared/gpu/build_llama_cpp_src.sh "$OUT_DIR" >/dev/null
 if [ ! -f "$OUT_DIR/evalbench/level.json.gz" ]; then
   tok=$("$PY" -c "import sys; sys.path.insert(0, '.'); from tests.qwen_fixtures import qwen35_checkpoint; print(qwen35_checkpoint())")

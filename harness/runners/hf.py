@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from harness.runners import hf_attention, hf_decode
 from harness.runners._chat import ChatPromptMixin
 from harness.runners.engine import EngineInfo
 
@@ -20,7 +21,10 @@ CPU_BATCH = 8
 GPU_LL_TOKENS = 65_536
 GPU_LL_LOGITS = 4_096
 GPU_LL_ROWS = 1_024
-GPU_BATCH = 64  # one H200 holds 64 sequences of a 4B/9B model at n_ctx 8192 in bf16 with room to spare
+# Rows decoded together on the GPU. The prefill runs in chunks (hf_decode.py), so this is bounded by the caches:
+# 256 rows of ~3k tokens took 75 GiB with a 4B model on the H200, and a step of 256 cost 1.6x one of 64
+# (bench/gpu_decode.py). 128 leaves a 9B model and a 48 GB card room.
+GPU_BATCH = 128
 
 
 def pick_device() -> str:
@@ -94,8 +98,10 @@ class HFRunner(ChatPromptMixin):
         self.fast_scoring = self.device.startswith("cuda")
         self.n_ctx = n_ctx  # the same context limit as the GGUF levels, so every level sees the same items
         self.tokenizer = AutoTokenizer.from_pretrained(path)
-        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype),
-                                                          use_safetensors=True).to(self.device).eval()
+        # On the GPU a decode step attends without copying the KV cache (hf_attention.py); the CPU keeps SDPA.
+        attn = hf_attention.register() if self.device.startswith("cuda") else None
+        self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype), use_safetensors=True,
+                                                          attn_implementation=attn).to(self.device).eval()
         self.engine = hf_engine(self.model.config, self.device, self.batch_size)
         self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
         self.bos_token = self.tokenizer.bos_token or ""
@@ -121,6 +127,11 @@ class HFRunner(ChatPromptMixin):
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
             encoded = [encoded_all[i] for i in idx]
+            if self.device.startswith("cuda"):  # chunked prefill, finished rows dropped (hf_decode.py)
+                for i, new in zip(idx, hf_decode.greedy(self.model, encoded, [limits[i] for i in idx],
+                                                        set(self.eos_ids), pad), strict=True):
+                    outs[i] = new
+                continue
             width = max(len(e) for e in encoded)
             ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded], device=self.device)
             mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded], device=self.device)
@@ -163,14 +174,36 @@ class HFRunner(ChatPromptMixin):
 
     def loglikelihood(self, requests: list[tuple[str, str]]) -> list[tuple[float, bool]]:
         seqs = [self._ll_tokens(c, x) for c, x in requests]
+        # A request scores tokens[p] from the logits at p - 1, for p from max(n_ctx, 1) on.
+        asks = [(max(n, 1), tokens) for tokens, n in seqs]
+        if self.fast_scoring:
+            # Requests whose scored logits come from the same inputs share one row: MMLU's four one-token
+            # answers after one question are a quarter of the rows. The row is the inputs only (not the
+            # last token, which no logit of it predicts from).
+            row_of: dict[tuple[int, ...], int] = {}
+            owner = [row_of.setdefault(tuple(tokens[:-1]) if len(tokens) > 1 else tuple(tokens), len(row_of))
+                     for tokens, _ in seqs]
+            rows = [list(key) for key in row_of]
+        else:  # one row a request, its whole tokens, as before (the CPU's numbers stay put)
+            owner, rows = list(range(len(seqs))), [tokens for tokens, _ in seqs]
+        firsts = [len(r) for r in rows]
+        for (p0, _), r in zip(asks, owner, strict=True):
+            firsts[r] = min(firsts[r], p0)
+        by_row: list[list[int]] = [[] for _ in rows]
+        for i, r in enumerate(owner):
+            by_row[r].append(i)
         out: list[tuple[float, bool]] = [(0.0, False)] * len(seqs)
-        for idx in self._ll_batches([len(t) for t, _ in seqs], [n for _, n in seqs]):
-            for i, result in zip(idx, self._score_batch([seqs[i] for i in idx]), strict=True):
+        for idx in self._ll_batches([len(r) for r in rows], firsts):
+            members = [i for r in idx for i in by_row[r]]
+            local = {r: k for k, r in enumerate(idx)}
+            results = self._score_batch([rows[r] for r in idx], [(local[owner[i]], *asks[i]) for i in members])
+            for i, result in zip(members, results, strict=True):
                 out[i] = result
         return out
 
-    def _score_batch(self, batch: list[tuple[list[int], int]]) -> list[tuple[float, bool]]:
-        """One forward over right-padded rows; everything but two numbers a row stays on the device.
+    def _score_batch(self, rows: list[list[int]], asks: list[tuple[int, int, list[int]]]) -> list[tuple[float, bool]]:
+        """One forward over right-padded rows; an ask (row, p0, tokens) sums log p(tokens[p]) for p >= p0
+        from the row's logits at p - 1. Everything but two numbers an ask stays on the device.
         On the GPU: no mask (a causal model's real positions never see the pads on their right, in
         attention and in the linear-attention recurrence alike, so the fast causal kernels run) and
         logits only from the first scored position on (`logits_to_keep`: the full B x T x 248k logits
@@ -178,31 +211,31 @@ class HFRunner(ChatPromptMixin):
         import torch
 
         fast = self.fast_scoring
-        width = max(len(t) for t, _ in batch)
-        # Position p's logits predict token p + 1; an empty context leaves its first token unscored.
-        first = min(max(n_ctx, 1) for _, n_ctx in batch) - 1
-        ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t, _ in batch], device=self.device)
-        rows, cols, targets = [], [], []
-        for r, (tokens, n_ctx) in enumerate(batch):
-            for p in range(max(n_ctx, 1), len(tokens)):
-                rows.append(r)
+        width = max(len(t) for t in rows)
+        first = min(min(p0 for _, p0, _ in asks) - 1, width - 1)  # an empty continuation scores nothing
+        ids = torch.tensor([t + [self.pad_id] * (width - len(t)) for t in rows], device=self.device)
+        which, cols, targets = [], [], []
+        for a, (_, p0, tokens) in enumerate(asks):
+            for p in range(p0, len(tokens)):
+                which.append(a)
                 cols.append(p - 1 - first)
                 targets.append(tokens[p])
         with torch.inference_mode():
             if fast:
                 logits = self.model(input_ids=ids, logits_to_keep=width - first).logits
             else:
-                mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t, _ in batch], device=self.device)
+                mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t in rows], device=self.device)
                 logits = self.model(input_ids=ids, attention_mask=mask).logits[:, first:]
-            row_t = torch.tensor(rows, dtype=torch.long, device=self.device)
+            ask_t = torch.tensor(which, dtype=torch.long, device=self.device)
+            row_t = torch.tensor([asks[a][0] for a in which], dtype=torch.long, device=self.device)
             target = torch.tensor(targets, dtype=torch.long, device=self.device)
             picked = logits[row_t, torch.tensor(cols, dtype=torch.long, device=self.device)]
             del logits
             dtype = torch.float32 if fast else torch.float64
             missed = (picked.argmax(-1) != target).to(dtype)  # exact in any dtype: the upcast is monotonic
             token_logp = picked.log_softmax(-1, dtype=dtype).gather(1, target[:, None])[:, 0]
-            sums = torch.zeros(len(batch), dtype=dtype, device=self.device).index_add_(0, row_t, token_logp)
-            misses = torch.zeros(len(batch), dtype=dtype, device=self.device).index_add_(0, row_t, missed)
+            sums = torch.zeros(len(asks), dtype=dtype, device=self.device).index_add_(0, ask_t, token_logp)
+            misses = torch.zeros(len(asks), dtype=dtype, device=self.device).index_add_(0, ask_t, missed)
             return [(float(s), m == 0) for s, m in zip(sums.tolist(), misses.tolist(), strict=True)]
 
     def _ll_batches(self, lengths: list[int], contexts: list[int] | None = None) -> list[list[int]]:

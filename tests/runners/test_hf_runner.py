@@ -38,17 +38,24 @@ def test_batched_loglikelihood_equals_one_at_a_time(hf) -> None:
 
 @pytest.mark.slow
 def test_fast_scoring_path_equals_the_exact_one(hf) -> None:
-    """The GPU's scoring path (no mask over right padding, logits_to_keep, float32) run on the CPU model:
-    the same sums as the masked float64 path; an empty context leaves its first token unscored and an
-    empty continuation scores 0 and counts as greedy."""
+    """The GPU's scoring path (no mask over right padding, logits_to_keep, float32, one row for requests
+    scored from the same inputs) run on the CPU model: the same sums as the masked float64 path; an empty
+    context leaves its first token unscored and an empty continuation scores 0 and counts as greedy."""
     requests = [(hf.chat_prompt(s.messages, None), c) for s in mc_samples()[:3] for c in s.choices]
+    question = hf.chat_prompt([{"role": "user", "content": "Quelle est la capitale ? A. Lyon B. Paris"}], None)
+    requests += [(question + "Answer:", f" {x}") for x in "ABCD"]  # MMLU's shape: one-token answers
     requests += [("", "Bonjour tout le monde"), ("Le chat", "")]
+    assert all(len(hf.tokenize(question + "Answer:" + f" {x}")) == len(hf.tokenize(question + "Answer:")) + 1
+               for x in "ABCD")
     exact = hf.loglikelihood(requests)
-    hf.fast_scoring = True
+    hf.fast_scoring, seen, score = True, [], hf._score_batch
+    hf._score_batch = lambda rows, asks: seen.append(len(rows)) or score(rows, asks)
     try:
         fast = hf.loglikelihood(requests)
     finally:
         hf.fast_scoring = False
+        del hf._score_batch
+    assert sum(seen) <= len(requests) - 3  # the four answers read one row (so may choices alike but for a suffix)
     assert max(abs(a[0] - b[0]) for a, b in zip(exact, fast, strict=True)) < 1e-3
     assert [a[1] for a in exact] == [b[1] for b in fast]
     assert exact[-1] == (0.0, True) and exact[-2][0] < 0

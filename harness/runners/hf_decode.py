@@ -1,0 +1,96 @@
+"""Greedy decoding of a large batch on the GPU, for HF levels: what `model.generate` does for a padded batch,
+with two changes that only cost or save memory and time.
+
+- The prefill runs in row chunks under a token budget and their caches are joined: generate's one
+  forward over 128 BFCL prompts ran the H200 out of memory (bench/RESULTS.md), so batches stayed at 64
+  although a decode step of 256 rows costs far less than four of 64 (bench/gpu_decode.py).
+- Rows that are done (EOS or their own token limit) leave the batch once a quarter of it is done: a
+  trained model's answers stop at very different lengths, and generate keeps decoding finished rows
+  until the longest is done.
+
+Positions and masks are generate's (left padding; position = count of real tokens before, from 0), so
+on the CPU in float32 the tokens are generate's, token for token (tests/runners/test_hf_decode.py)."""
+
+from __future__ import annotations
+
+PREFILL_TOKENS = 98_304  # padded tokens per prefill forward: 32 rows of ~3k tokens fit beside 256 rows' caches
+
+
+def _layers(cache):
+    return cache.layers
+
+
+def join_caches(caches):
+    """One cache over the rows of several (every chunk padded to the same width), layer by layer."""
+    import torch
+
+    first = caches[0]
+    for i, layer in enumerate(_layers(first)):
+        parts = [_layers(c)[i] for c in caches]
+        for name in ("conv_states", "recurrent_states"):  # linear-attention layers: per-row states
+            states = getattr(layer, name, None)
+            for s in states or {}:
+                if states[s] is not None:
+                    states[s] = torch.cat([getattr(p, name)[s] for p in parts])
+        if getattr(layer, "keys", None) is not None and layer.keys.numel():
+            layer.keys = torch.cat([p.keys for p in parts])
+            layer.values = torch.cat([p.values for p in parts])
+    return first
+
+
+def keep_rows(cache, rows) -> None:
+    """Only `rows` (a LongTensor of batch indices) stay in the cache, layer by layer, in place."""
+    for layer in _layers(cache):
+        for name in ("conv_states", "recurrent_states"):
+            states = getattr(layer, name, None)
+            for s in states or {}:
+                if states[s] is not None:
+                    states[s] = states[s].index_select(0, rows)
+        if getattr(layer, "keys", None) is not None and layer.keys.numel():
+            layer.keys = layer.keys.index_select(0, rows)
+            layer.values = layer.values.index_select(0, rows)
+
+
+def greedy(model, encoded: list[list[int]], limits: list[int], eos: set[int], pad: int,
+           prefill_tokens: int = PREFILL_TOKENS) -> list[list[int]]:
+    """New tokens of each prompt (up to its limit, cut after the first EOS, kept); every limit >= 1."""
+    import torch
+    from transformers import DynamicCache
+
+    device = model.device
+    width = max(len(e) for e in encoded)
+    ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded], device=device)
+    mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded], device=device)
+    pos = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 0)
+    rows = max(1, prefill_tokens // width)
+    caches, firsts = [], []
+    with torch.inference_mode():
+        for s in range(0, len(encoded), rows):
+            out = model(input_ids=ids[s:s + rows], attention_mask=mask[s:s + rows], position_ids=pos[s:s + rows],
+                        past_key_values=DynamicCache(config=model.config), use_cache=True, logits_to_keep=1)
+            caches.append(out.past_key_values)
+            firsts.append(out.logits[:, -1].argmax(-1))
+            del out
+        cache = join_caches(caches) if len(caches) > 1 else caches[0]
+        del caches
+        nxt, pos = torch.cat(firsts), pos[:, -1]
+        outs: list[list[int]] = [[] for _ in encoded]
+        finished = lambda i: len(outs[i]) >= limits[i] or (outs[i] and outs[i][-1] in eos)  # noqa: E731
+        live = list(range(len(encoded)))  # the prompt of each cache row
+        while True:
+            for i, t in zip(live, nxt.tolist(), strict=True):
+                if not finished(i):
+                    outs[i].append(t)
+            still = [r for r, i in enumerate(live) if not finished(i)]
+            if not still:
+                return outs
+            if len(live) - len(still) >= max(1, len(live) // 4):  # a quarter of the rows done: drop them
+                keep = torch.tensor(still, device=device)
+                keep_rows(cache, keep)
+                live, nxt, pos, mask = [live[r] for r in still], nxt[keep], pos[keep], mask[keep]
+            mask = torch.cat([mask, mask.new_ones(mask.shape[0], 1)], 1)
+            pos = pos + 1
+            out = model(input_ids=nxt[:, None], attention_mask=mask, position_ids=pos[:, None],
+                        past_key_values=cache, use_cache=True)
+            nxt = out.logits[:, -1].argmax(-1)
+            del out
