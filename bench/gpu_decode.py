@@ -23,25 +23,6 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 
-def merge_caches(caches):
-    """One cache over the rows of several, layer by layer (every chunk padded to the same length)."""
-    import torch
-
-    first = caches[0]
-    for i, layer in enumerate(first.layers):
-        parts = [c.layers[i] for c in caches]
-        if hasattr(layer, "recurrent_states"):
-            for s in layer.conv_states:
-                if layer.conv_states[s] is not None:
-                    layer.conv_states[s] = torch.cat([p.conv_states[s] for p in parts])
-                if layer.recurrent_states[s] is not None:
-                    layer.recurrent_states[s] = torch.cat([p.recurrent_states[s] for p in parts])
-        if getattr(layer, "keys", None) is not None:
-            layer.keys = torch.cat([p.keys for p in parts])
-            layer.values = torch.cat([p.values for p in parts])
-    return first
-
-
 def prefill(model, ids, mask, rows: int):
     import torch
     from transformers import DynamicCache
@@ -55,7 +36,9 @@ def prefill(model, ids, mask, rows: int):
         caches.append(out.past_key_values)
         nxt.append(out.logits[:, -1].argmax(-1, keepdim=True))
         del out
-    return merge_caches(caches), torch.cat(nxt), pos[:, -1:]
+    from harness.runners.hf_decode import join_caches  # the runner's own join
+
+    return join_caches(caches), torch.cat(nxt), pos[:, -1:]
 
 
 def decode(model, cache, nxt, mask, pos, steps: int):

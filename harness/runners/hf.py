@@ -23,7 +23,8 @@ GPU_LL_LOGITS = 4_096
 GPU_LL_ROWS = 1_024
 # Rows decoded together on the GPU. The prefill runs in chunks (hf_decode.py), so this is bounded by the caches:
 # 256 rows of ~3k tokens took 75 GiB with a 4B model on the H200, and a step of 256 cost 1.6x one of 64
-# (bench/gpu_decode.py). 128 leaves a 9B model and a 48 GB card room.
+# (bench/gpu_decode.py). 128 peaked at 39 GiB with the 4B shape: half that, for a 9B model or a 48 GB card
+# (not measured there; HFRunner(batch_size=...) / --hf-batch set it).
 GPU_BATCH = 128
 
 

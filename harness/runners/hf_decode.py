@@ -16,17 +16,13 @@ from __future__ import annotations
 PREFILL_TOKENS = 98_304  # padded tokens per prefill forward: 32 rows of ~3k tokens fit beside 256 rows' caches
 
 
-def _layers(cache):
-    return cache.layers
-
-
 def join_caches(caches):
     """One cache over the rows of several (every chunk padded to the same width), layer by layer."""
     import torch
 
     first = caches[0]
-    for i, layer in enumerate(_layers(first)):
-        parts = [_layers(c)[i] for c in caches]
+    for i, layer in enumerate(first.layers):
+        parts = [c.layers[i] for c in caches]
         for name in ("conv_states", "recurrent_states"):  # linear-attention layers: per-row states
             states = getattr(layer, name, None)
             for s in states or {}:
@@ -40,7 +36,7 @@ def join_caches(caches):
 
 def keep_rows(cache, rows) -> None:
     """Only `rows` (a LongTensor of batch indices) stay in the cache, layer by layer, in place."""
-    for layer in _layers(cache):
+    for layer in cache.layers:
         for name in ("conv_states", "recurrent_states"):
             states = getattr(layer, name, None)
             for s in states or {}:
