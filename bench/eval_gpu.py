@@ -288,6 +288,7 @@ def run(a) -> None:
         gguf_files = part_gguf(a, model_dir, prompts, results, work)  # the HF model's 8 GB stay: room enough
     if "level" in parts:
         part_level(a, runner, gguf_files, bench)
+    out.mkdir(parents=True, exist_ok=True)
     old = json.loads((out / "results.json").read_text()) if (out / "results.json").is_file() else {}
     (out / "results.json").write_text(json.dumps({**old, **results}, indent=1))
     if "project" in parts:
@@ -323,7 +324,7 @@ def main() -> None:
     r.add_argument("--budget-cap", type=int, help="cap every generation budget (a smoke test of the bench only)")
     r.add_argument("--answer-tokens", type=int, help="level: stop every answer after N new tokens, as a trained "
                    "model's answers stop (random weights never do); printed with the result")
-    r.add_argument("--hf-batch", type=int, help="HF level: generation batch (default: the runner's, 64 on a GPU)")
+    r.add_argument("--hf-batch", type=int, help="HF level: generation batch (default: the runner's, 128 on a GPU)")
     r.add_argument("--hf-lm", default="pipeline", choices=["pipeline", "hflm"],
                    help="HF level: lm-eval tasks on the pipeline's model (the runner's scoring on a GPU) or HFLM")
     r.add_argument("--level-parts", default="generate,choices,general", help="level: which parts to run")

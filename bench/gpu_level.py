@@ -6,7 +6,8 @@ of a task sorted by prompt and handed over `batch_size` at a time (the store's c
 multiple-choice item of our own as one loglikelihood call over its choices; an lm-eval task's requests
 (query, " " + choice) in one call (HFLM for HF levels, the runner itself for GGUF levels).
 Sampling: `fraction` of each task's items, evenly spread, at least one full batch (the whole task when
-it is smaller); each task's time is scaled by its items / items run."""
+it is smaller); each task's time is scaled by its items / items run. A short warm-up call first (kernel
+compiles and autotuning, which a process pays once) is timed once and added unscaled."""
 
 from __future__ import annotations
 
@@ -39,6 +40,17 @@ def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_log
         by_task[g["task"]].append(g)
     parts: dict[str, float] = defaultdict(float)
     new_tokens = 0
+    # A process's first calls compile and autotune kernels (Triton, cuBLAS): paid once a level, so timed
+    # once here and not scaled with the tasks' items.
+    t = time.perf_counter()
+    first = next(iter(sorted(by_task.items())), (None, []))[1][:8]
+    if first and "generate" in parts_wanted:
+        runner.generate_with_stop([g["prompt"] for g in first], 8)
+    warm_general = [g for g in level["general"]][:16] if "general" in parts_wanted else []
+    if warm_general:
+        lm_loglikelihood([(d["query"], " " + c) for d in warm_general for c in d["choices"]])
+    parts["warmup"] = time.perf_counter() - t
+    print(f"    warm-up: {parts['warmup']:.1f} s (once a level, not scaled)", flush=True)
     for task, items in sorted(by_task.items()):
         if "generate" not in parts_wanted or (tasks and task not in tasks):
             continue
@@ -69,6 +81,6 @@ def run_level(runner, level: dict[str, Any], fraction: float, batch: int, lm_log
         parts["general"] += (time.perf_counter() - t) * full / len(run)
         print(f"    {task}: {len(run)}/{len(items)} items ({len(reqs)} requests), {time.perf_counter() - t:.1f} s"
               + (f"; scaled to the profile's {full} items on this level" if full < len(items) else ""), flush=True)
-    parts["total"] = parts["generate"] + parts["choices"] + parts["general"]
+    parts["total"] = parts["warmup"] + parts["generate"] + parts["choices"] + parts["general"]
     parts["new_tokens"] = new_tokens
     return dict(parts)

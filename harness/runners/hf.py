@@ -9,18 +9,19 @@ from pathlib import Path
 
 import numpy as np
 
-from harness.runners import hf_attention, hf_decode
+from harness.runners import hf_attention, hf_decode, hf_linear
 from harness.runners._chat import ChatPromptMixin
 from harness.runners.engine import EngineInfo
 
 
 CPU_BATCH = 8
-# One log-likelihood forward on the GPU: padded tokens (activations), kept logit rows (4k x 248k vocab:
-# 2 GB in bf16, twice that for the float32 log-softmax of the scored rows; room on a 48 GB card beside
-# 9B weights), and rows.
+# One log-likelihood forward on the GPU: padded tokens (activations), kept logit rows where the model's
+# logits are not gathered at the scored positions (4k x 248k vocab: 2 GB in bf16, twice that for the
+# float32 log-softmax; room on a 48 GB card beside 9B weights), and rows.
 GPU_LL_TOKENS = 65_536
 GPU_LL_LOGITS = 4_096
 GPU_LL_ROWS = 1_024
+SCORE_ROWS = 4_096  # scored positions a pass of the output layer takes, where the runner gathers them
 # Rows decoded together on the GPU. The prefill runs in chunks (hf_decode.py), so this is bounded by the caches:
 # 256 rows of ~3k tokens took 75 GiB with a 4B model on the H200, and a step of 256 cost 1.6x one of 64
 # (bench/gpu_decode.py). 128 peaked at 39 GiB with the 4B shape: half that, for a 9B model or a 48 GB card
@@ -104,6 +105,9 @@ class HFRunner(ChatPromptMixin):
         self.model = AutoModelForCausalLM.from_pretrained(path, dtype=getattr(torch, self.dtype), use_safetensors=True,
                                                           attn_implementation=attn).to(self.device).eval()
         self.engine = hf_engine(self.model.config, self.device, self.batch_size)
+        self.gathers = self.fast_scoring and self._lm_head() is not None
+        if self.device.startswith("cuda") and os.environ.get("HARNESS_FLA_PACK", "1") != "0":
+            hf_linear.install(self.model)  # fla's kernels compiled once, not once per batch size
         self.chat_template = info.chat_template or "{% for m in messages %}{{ m['content'] }}\n{% endfor %}"
         self.bos_token = self.tokenizer.bos_token or ""
         self.eos_token = self.tokenizer.eos_token or ""
@@ -222,31 +226,48 @@ class HFRunner(ChatPromptMixin):
                 cols.append(p - 1 - first)
                 targets.append(tokens[p])
         with torch.inference_mode():
-            if fast:
-                logits = self.model(input_ids=ids, logits_to_keep=width - first).logits
-            else:
-                mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t in rows], device=self.device)
-                logits = self.model(input_ids=ids, attention_mask=mask).logits[:, first:]
             ask_t = torch.tensor(which, dtype=torch.long, device=self.device)
             row_t = torch.tensor([asks[a][0] for a in which], dtype=torch.long, device=self.device)
+            col_t = torch.tensor(cols, dtype=torch.long, device=self.device)
             target = torch.tensor(targets, dtype=torch.long, device=self.device)
-            picked = logits[row_t, torch.tensor(cols, dtype=torch.long, device=self.device)]
-            del logits
             dtype = torch.float32 if fast else torch.float64
-            missed = (picked.argmax(-1) != target).to(dtype)  # exact in any dtype: the upcast is monotonic
-            token_logp = picked.log_softmax(-1, dtype=dtype).gather(1, target[:, None])[:, 0]
+            head = self._lm_head() if fast else None  # fast_scoring may be set after __init__ (tests)
+            if head is not None:  # logits of the scored positions only, SCORE_ROWS at a time
+                hidden = self.model.base_model(input_ids=ids, use_cache=False).last_hidden_state[row_t, col_t + first]
+                parts = [_pick(head(hidden[i:i + SCORE_ROWS]), target[i:i + SCORE_ROWS], dtype)
+                         for i in range(0, len(targets), SCORE_ROWS)]
+                missed, token_logp = (torch.cat([p[k] for p in parts]) for k in (0, 1))
+            else:
+                if fast:
+                    logits = self.model(input_ids=ids, logits_to_keep=width - first).logits
+                else:
+                    mask = torch.tensor([[1] * len(t) + [0] * (width - len(t)) for t in rows], device=self.device)
+                    logits = self.model(input_ids=ids, attention_mask=mask).logits[:, first:]
+                missed, token_logp = _pick(logits[row_t, col_t], target, dtype)
+                del logits
             sums = torch.zeros(len(asks), dtype=dtype, device=self.device).index_add_(0, ask_t, token_logp)
             misses = torch.zeros(len(asks), dtype=dtype, device=self.device).index_add_(0, ask_t, missed)
             return [(float(s), m == 0) for s, m in zip(sums.tolist(), misses.tolist(), strict=True)]
 
+    def _lm_head(self):
+        """The output layer, where the model's logits are only that layer over the last hidden state (no
+        soft-capping or scaling after it): scored positions then need no B x T x vocab logits."""
+        cfg = self.model.config
+        cfg = getattr(cfg, "text_config", None) or cfg
+        if any(getattr(cfg, k, None) for k in ("final_logit_softcapping", "logit_scale", "logits_scaling")):
+            return None
+        head = self.model.get_output_embeddings()
+        return head if head is not None and self.model.base_model is not self.model else None
+
     def _ll_batches(self, lengths: list[int], contexts: list[int] | None = None) -> list[list[int]]:
         """Batches of request indices. On the GPU: length-sorted, at most GPU_LL_ROWS rows,
-        GPU_LL_TOKENS padded tokens and GPU_LL_LOGITS kept logit rows (batch x positions from the
-        first scored one) each. On the CPU: request order in fixed batches, as before (the demo's numbers
+        GPU_LL_TOKENS padded tokens and, unless the runner gathers the scored positions (`gathers`),
+        GPU_LL_LOGITS kept logit rows (batch x positions from the first scored one) each. On the CPU: request order in fixed batches, as before (the demo's numbers
         stay put)."""
         if not self.device.startswith("cuda"):
             return [list(range(s, min(s + self.batch_size, len(lengths)))) for s in range(0, len(lengths), self.batch_size)]
         contexts = contexts if contexts is not None else [n - 1 for n in lengths]
+        gathered = getattr(self, "gathers", False)  # no B x T logits: no bound on them
         batches: list[list[int]] = []
         first = 0  # the smallest context of the current batch
         for i in sorted(range(len(lengths)), key=lambda i: lengths[i]):
@@ -254,7 +275,7 @@ class HFRunner(ChatPromptMixin):
             # Sorted ascending, so this row is the widest of the batch it joins.
             if cur is not None:
                 n, lo = len(cur) + 1, min(first, contexts[i])
-                if n <= GPU_LL_ROWS and n * lengths[i] <= GPU_LL_TOKENS and n * (lengths[i] - lo) <= GPU_LL_LOGITS:
+                if n <= GPU_LL_ROWS and n * lengths[i] <= GPU_LL_TOKENS and (gathered or n * (lengths[i] - lo) <= GPU_LL_LOGITS):
                     cur.append(i)
                     first = lo
                     continue
@@ -270,3 +291,9 @@ class HFRunner(ChatPromptMixin):
 
     def close(self) -> None:
         self.model = None
+
+
+def _pick(logits, target, dtype):
+    """Per scored position: whether the target is not the argmax, and its log-probability (in `dtype`)."""
+    missed = (logits.argmax(-1) != target).to(dtype)  # exact in any dtype: the upcast is monotonic
+    return missed, logits.log_softmax(-1, dtype=dtype).gather(1, target[:, None])[:, 0]

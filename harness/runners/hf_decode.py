@@ -14,10 +14,28 @@ on the CPU in float32 the tokens are generate's, token for token (tests/runners/
 from __future__ import annotations
 
 PREFILL_TOKENS = 98_304  # padded tokens per prefill forward: 32 rows of ~3k tokens fit beside 256 rows' caches
+CUT_RATIO, MIN_CHUNK = 1.25, 16_384
 
 
-def join_caches(caches):
-    """One cache over the rows of several (every chunk padded to the same width), layer by layer."""
+def prefill_chunks(lengths: list[int], budget: int) -> list[tuple[int, int]]:
+    """Row ranges [s, e) of `lengths` (ascending) for the prefill forwards: at most `budget` padded tokens
+    each, and a new chunk where a row is over CUT_RATIO times the chunk's first once the chunk holds
+    MIN_CHUNK padded tokens (BFCL prompts of one batch range from 0.3k to 7k tokens: padded to the widest,
+    a level's prefill computed 2.3x its real tokens, 1.1x so)."""
+    chunks, s, widest = [], 0, 0
+    for i, n in enumerate(lengths):
+        padded = (i - s) * widest  # the chunk so far
+        if i > s and ((i - s + 1) * max(widest, n) > budget or (n > CUT_RATIO * lengths[s] and padded >= MIN_CHUNK)):
+            chunks.append((s, i))
+            s, widest = i, 0
+        widest = max(widest, n)
+    chunks.append((s, len(lengths)))
+    return chunks
+
+
+def join_caches(caches, width: int | None = None):
+    """One cache over the rows of several, layer by layer; attention layers' keys and values of a chunk
+    narrower than `width` are left-padded with zeros (masked, as generate's padding is)."""
     import torch
 
     first = caches[0]
@@ -29,8 +47,10 @@ def join_caches(caches):
                 if states[s] is not None:
                     states[s] = torch.cat([getattr(p, name)[s] for p in parts])
         if getattr(layer, "keys", None) is not None and layer.keys.numel():
-            layer.keys = torch.cat([p.keys for p in parts])
-            layer.values = torch.cat([p.values for p in parts])
+            w = width or max(p.keys.shape[-2] for p in parts)
+            pad = lambda x: torch.nn.functional.pad(x, (0, 0, w - x.shape[-2], 0))  # noqa: E731
+            layer.keys = torch.cat([pad(p.keys) for p in parts])
+            layer.values = torch.cat([pad(p.values) for p in parts])
     return first
 
 
@@ -55,19 +75,19 @@ def greedy(model, encoded: list[list[int]], limits: list[int], eos: set[int], pa
 
     device = model.device
     width = max(len(e) for e in encoded)
-    ids = torch.tensor([[pad] * (width - len(e)) + e for e in encoded], device=device)
     mask = torch.tensor([[0] * (width - len(e)) + [1] * len(e) for e in encoded], device=device)
     pos = (mask.cumsum(-1) - 1).masked_fill(mask == 0, 0)
-    rows = max(1, prefill_tokens // width)
     caches, firsts = [], []
     with torch.inference_mode():
-        for s in range(0, len(encoded), rows):
-            out = model(input_ids=ids[s:s + rows], attention_mask=mask[s:s + rows], position_ids=pos[s:s + rows],
+        for s, e in prefill_chunks([len(x) for x in encoded], prefill_tokens):
+            w = max(len(x) for x in encoded[s:e])  # each chunk padded to its own widest row
+            ids = torch.tensor([[pad] * (w - len(x)) + x for x in encoded[s:e]], device=device)
+            out = model(input_ids=ids, attention_mask=mask[s:e, width - w:], position_ids=pos[s:e, width - w:],
                         past_key_values=DynamicCache(config=model.config), use_cache=True, logits_to_keep=1)
             caches.append(out.past_key_values)
             firsts.append(out.logits[:, -1].argmax(-1))
             del out
-        cache = join_caches(caches) if len(caches) > 1 else caches[0]
+        cache = join_caches(caches, width) if len(caches) > 1 else caches[0]
         del caches
         nxt, pos = torch.cat(firsts), pos[:, -1]
         outs: list[list[int]] = [[] for _ in encoded]

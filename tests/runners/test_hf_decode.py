@@ -70,3 +70,37 @@ def test_greedy_loop_equals_generate(which, embedded_hf_dir: Path) -> None:
     for budget in (width * 2, 10**6):  # prefill in chunks of 2 rows (joined caches), and in one forward
         got = hf_decode.greedy(model, encoded, limits, eos, pad, prefill_tokens=budget)
         assert got == want
+
+
+def test_greedy_with_chunks_of_their_own_width_equals_generate() -> None:
+    """Rows sorted by length as the runner passes them, cut into chunks of different widths (the short rows'
+    chunk is narrower, its attention caches left-padded when joined): generate's tokens still."""
+    model, pad = _hybrid_model(), 0
+    gen = torch.Generator().manual_seed(2)
+    encoded = [torch.randint(1, 500, (n,), generator=gen).tolist() for n in (3, 4, 4, 5, 12, 14, 30)]
+    limits = [6] * len(encoded)
+    model.generation_config.eos_token_id = None
+    want = _reference(model, encoded, limits, set(), pad)
+    chunks = hf_decode.prefill_chunks([len(e) for e in encoded], 10**6)
+    assert len(chunks) == 1  # under MIN_CHUNK: one chunk; so force the cuts
+    old = hf_decode.MIN_CHUNK
+    try:
+        hf_decode.MIN_CHUNK = 8
+        chunks = hf_decode.prefill_chunks([len(e) for e in encoded], 10**6)
+        widths = [max(len(e) for e in encoded[a:b]) for a, b in chunks]
+        assert len(chunks) >= 3 and len(set(widths)) == len(widths)  # chunks of different widths
+        assert hf_decode.greedy(model, encoded, limits, set(), pad) == want
+    finally:
+        hf_decode.MIN_CHUNK = old
+
+
+def test_prefill_chunks_keep_the_budget_and_cut_where_lengths_jump() -> None:
+    lengths = [100] * 50 + [130] * 50 + [400] * 10 + [3000] * 3
+    chunks = hf_decode.prefill_chunks(lengths, 20_000)
+    assert chunks[0][0] == 0 and chunks[-1][1] == len(lengths)
+    assert all(a[1] == b[0] for a, b in zip(chunks, chunks[1:]))
+    for s, e in chunks:
+        assert (e - s) * max(lengths[s:e]) <= 20_000 or e - s == 1
+        assert max(lengths[s:e]) <= hf_decode.CUT_RATIO * lengths[s] or (e - s) * lengths[s] < hf_decode.MIN_CHUNK
+    padded = sum((e - s) * max(lengths[s:e]) for s, e in chunks)
+    assert padded < 1.1 * sum(lengths)  # one forward at the widest would be 113 x 3000 = 20x the real tokens

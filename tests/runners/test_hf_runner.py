@@ -85,19 +85,24 @@ def _bare_runner(device: str, batch_size: int):
     return runner
 
 
-def test_gpu_loglikelihood_batches_are_length_sorted_within_their_budgets(monkeypatch):
+@pytest.mark.parametrize("gathers", [False, True])
+def test_gpu_loglikelihood_batches_are_length_sorted_within_their_budgets(monkeypatch, gathers):
     from harness.runners import hf
 
     monkeypatch.setattr(hf, "GPU_LL_ROWS", 4)
     lengths = [5, 3000, 40, 9000, 7, 700, 700, 12000, 1, 30, 31, 32, 33, 34]
     contexts = [n - 1 for n in lengths]
     contexts[lengths.index(12000)] = 4000  # a long continuation: more kept logit rows than one batch holds
-    batches = _bare_runner("cuda", 64)._ll_batches(lengths, contexts)
+    runner = _bare_runner("cuda", 64)
+    runner.gathers = gathers  # scored positions gathered: no B x T logits to bound
+    batches = runner._ll_batches(lengths, contexts)
     assert sorted(i for b in batches for i in b) == list(range(len(lengths)))
     for b in batches:
         width, first = max(lengths[i] for i in b), min(contexts[i] for i in b)
         assert len(b) == 1 or (len(b) <= 4 and len(b) * width <= hf.GPU_LL_TOKENS
-                               and len(b) * (width - first) <= hf.GPU_LL_LOGITS)
+                               and (gathers or len(b) * (width - first) <= hf.GPU_LL_LOGITS))
+    longest = next(b for b in batches if lengths.index(12000) in b)
+    assert (len(longest) > 1) == gathers
     flat = [lengths[i] for b in batches for i in b]
     assert flat == sorted(lengths)
     assert max(len(b) for b in batches) == 4  # the short ones share batches up to the row cap
