@@ -59,7 +59,7 @@ def l2norm(x, eps: float = 1e-6):
     return (x32 * torch.rsqrt((x32 * x32).sum(-1, keepdim=True) + eps)).to(x.dtype)
 
 
-def install(model, cpu: bool = False) -> int:
+def install(model) -> int:
     """Wraps the chunked Gated DeltaNet function of every linear-attention layer of `model`; the number of
     places wrapped (0: not a Gated DeltaNet model, or fla is not what the layers call)."""
     done = 0
@@ -70,7 +70,7 @@ def install(model, cpu: bool = False) -> int:
         for name in NAMES:
             fn = layer.__dict__.get(name)
             if callable(fn) and _is_fla(fn):
-                setattr(layer, name, packed(fn, cpu))
+                setattr(layer, name, packed(fn))
                 done += 1
         where = type(layer).__module__
         if where in seen_modules:
@@ -79,8 +79,8 @@ def install(model, cpu: bool = False) -> int:
         mod = sys.modules.get(where)
         for name in NAMES:
             fn = getattr(mod, name, None)
-            if callable(fn) and (cpu or _is_fla(fn)):
-                setattr(mod, name, packed(fn, cpu))
+            if callable(fn) and _is_fla(fn):
+                setattr(mod, name, packed(fn))
                 done += 1
     return done
 
