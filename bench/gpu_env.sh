@@ -1,14 +1,17 @@
 # Sourced on the GPU machine, from the repository root: `source bench/gpu_env.sh CARRY` unpacks what
 # bench/gpu_carry.sh built (CARRY, default .gpu/gpu_bench), starts llama.cpp's CUDA build in the background
 # unless CARRY has lcpp-build.tgz (a build brought back by an earlier call: `gpu_keep_build` puts it in
-# $OUT), and exports what python needs. `gpu_wait_build` waits for it; the build is ~270 s for sm_90.
+# $OUT) or has no lcpp.tgz (a call for HF levels only: no build beside it taking the CPU), and exports what
+# python needs. `gpu_wait_build` waits for it; the build is ~270 s for sm_90.
 C=${1:-.gpu/gpu_bench}
 OUT=${OUT:-/tmp/gpu_out}
 mkdir -p "$OUT" /tmp/site /tmp/lcpp
 tar xzf "$C/site-lite.tgz" -C /tmp/site
 [ -f "$C/evalbench/tokenizer.json.gz" ] && gunzip -kf "$C/evalbench/tokenizer.json.gz"
-tar xzf "$C/lcpp.tgz" -C /tmp
-if ls "$C"/lcpp-build.tgz* >/dev/null 2>&1; then
+[ -f "$C/lcpp.tgz" ] && tar xzf "$C/lcpp.tgz" -C /tmp
+if [ ! -f "$C/lcpp.tgz" ]; then
+  echo "llama.cpp: not carried, not built"
+elif ls "$C"/lcpp-build.tgz* >/dev/null 2>&1; then
   cat "$C"/lcpp-build.tgz* | tar xz -C /tmp && touch /tmp/lcpp/built && echo "llama.cpp: carried build"
 else
   ( nice -n 19 cmake -S /tmp/lcpp/llama.cpp -B /tmp/lcpp/build -G Ninja -DCMAKE_BUILD_TYPE=Release \

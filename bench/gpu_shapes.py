@@ -1,9 +1,11 @@
 """What a prefill forward costs the first time a batch size comes up, against a size already seen: fla's
 chunked Gated DeltaNet compiles and autotunes a kernel per batch size (harness/runners/hf_linear.py), so a
 level whose batches have many row counts pays that again and again. Runs the random-init Qwen3.5-4B shape
-(bench/gpu_hf.py, `--layers` of it) over `--cases` (rows x tokens), each twice, first as
-transformers calls fla (`plain`), then with the runner's packing (`packed`), in one process; prints the
-first and second time of each shape and the sums, side by side.
+(bench/gpu_hf.py, `--layers` of it) over `--cases` (rows x tokens), each twice, as transformers calls fla
+(`plain`) and with the runner's packing (`packed`), in one process, in `--order`; prints the first and
+second time of each shape and the sums, side by side. `--order packed,plain` shows what packing leaves per
+new shape with nothing compiled before it (fla's in-kernel L2 norm compiles per token bucket, so a plain
+pass first would have compiled buckets a packed pass then finds).
 
     python bench/gpu_shapes.py --bench .gpu/gpu_bench/evalbench --layers 8
 """
@@ -27,6 +29,17 @@ def forward_ms(model, b: int, t: int) -> float:
     return (time.perf_counter() - start) * 1000
 
 
+def unwrap(model) -> None:
+    """Undoes hf_linear.install: every wrapped function back to the one it wraps."""
+    import sys
+
+    for layer in model.modules():
+        for obj in (layer, sys.modules.get(type(layer).__module__)):
+            for name, fn in list(vars(obj).items()):
+                if getattr(fn, "_harness_packed", False):
+                    setattr(obj, name, fn.__wrapped__)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bench", required=True)
@@ -34,6 +47,7 @@ def main() -> None:
     p.add_argument("--layers", type=int, default=8)
     p.add_argument("--cases", default="17x512,23x512,29x512,16x400,16x431,16x467,600x80,700x80",
                    help="ROWSxTOKENS forwards: new row counts, new lengths, and log-likelihood's many short rows")
+    p.add_argument("--order", default="plain,packed", choices=("plain,packed", "packed,plain"))
     a = p.parse_args()
     import gpu_hf
     import torch
@@ -47,10 +61,12 @@ def main() -> None:
     forward_ms(model, 8, 512)  # the first call's one-off costs (CUDA context, cuBLAS) outside the sums
     cases = [tuple(int(v) for v in x.split("x")) for x in a.cases.split(",")]
     sums = {}
-    for mode in ("plain", "packed"):
+    for mode in a.order.split(","):
         if mode == "packed":
             print("wrapped:", hf_linear.install(model))
             forward_ms(model, 8, 512)  # the packed variant's one compile, outside the sums
+        else:
+            unwrap(model)
         first = [forward_ms(model, b, t) for b, t in cases]
         again = [forward_ms(model, b, t) for b, t in cases]
         sums[mode] = (sum(first), sum(again))
