@@ -231,14 +231,23 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path, results: dict) -> None
     earlier = {k[len("level_"):]: v for k, v in results.items() if k.startswith("level_") and k[6:] not in times}
     for k in earlier:
         print(f"LEVEL {k}: {earlier[k]['total'] / 60:.1f} min, measured by an earlier process ($OUT/results.json)")
-    times = {**earlier, **times}
-    if {"hf", "gguf_q4_k_m"} <= set(times):
-        bf16 = times.get("gguf_bf16", times["gguf_q4_k_m"])["total"]
-        total = LEVELS["hf"] * times["hf"]["total"] + bf16 + LEVELS["gguf_quant"] * times["gguf_q4_k_m"]["total"]
-        how = "measured" if "gguf_bf16" in times else "taken as Q4_K_M"
-        print(f"PROJECTION 8 levels of {level['profile']}: 2 x HF {times['hf']['total'] / 60:.1f} min + bf16 GGUF "
-              f"{bf16 / 60:.1f} min ({how}) + 5 quantized GGUF x {times['gguf_q4_k_m']['total'] / 60:.1f} min (Q4_K_M "
-              f"measured; Q8_0..Q3_K_M taken as Q4_K_M) = {total / 3600:.2f} h (goal <= 2 h); {stop}")
+    line = projection({**earlier, **times}, level["profile"], stop)
+    if line:
+        print(line)
+
+
+def projection(times: dict[str, dict[str, float]], profile: str, stop: str) -> str | None:
+    """The profile's 8 levels from one HF and one Q4_K_M level's seconds (bf16-gguf's when measured, else
+    Q4_K_M's); None without both."""
+    if not {"hf", "gguf_q4_k_m"} <= set(times):
+        return None
+    hf, q4 = times["hf"]["total"], times["gguf_q4_k_m"]["total"]
+    bf16 = times.get("gguf_bf16", times["gguf_q4_k_m"])["total"]
+    total = LEVELS["hf"] * hf + LEVELS["gguf_bf16"] * bf16 + LEVELS["gguf_quant"] * q4
+    how = "measured" if "gguf_bf16" in times else "taken as Q4_K_M"
+    return (f"PROJECTION 8 levels of {profile}: 2 x HF {hf / 60:.1f} min + bf16 GGUF {bf16 / 60:.1f} min ({how}) + "
+            f"5 quantized GGUF x {q4 / 60:.1f} min (Q4_K_M measured; Q8_0..Q3_K_M taken as Q4_K_M) = "
+            f"{total / 3600:.2f} h (goal <= 2 h); {stop}")
 
 
 def part_project(out: Path, bench_dir: Path) -> None:

@@ -91,3 +91,19 @@ def test_eval_gpu_helpers_parse_and_cut_as_the_gpu_run_needs():
     assert level._sample(items, 1 / 32, 64) == [items[int(i * 1000 / 64)] for i in range(64)]
     assert level._sample(items[:100], 1 / 16, 64) == [items[int(i * 100 / 64)] for i in range(64)]
     assert level._sample(items[:60], 1 / 16, 64) == items[:60]
+
+
+def test_eval_gpu_projection_joins_levels_and_says_what_it_assumed():
+    """bench/eval_gpu.py's 8-level sum: 2 HF + bf16-gguf + 5 quantized levels, bf16-gguf taken as Q4_K_M
+    unless measured; nothing printed without an HF and a Q4_K_M level."""
+    sys.path.insert(0, str(BENCH))
+    try:
+        main = _module("eval_gpu")
+    finally:
+        sys.path.remove(str(BENCH))
+    hf, q4 = {"total": 462.0}, {"total": 846.0}
+    line = main.projection({"hf": hf, "gguf_q4_k_m": q4}, "4b", "stopped")
+    assert line is not None and f"= {(2 * 462 + 6 * 846) / 3600:.2f} h" in line and "(taken as Q4_K_M)" in line
+    line = main.projection({"hf": hf, "gguf_q4_k_m": q4, "gguf_bf16": {"total": 1200.0}}, "4b", "stopped")
+    assert f"= {(2 * 462 + 1200 + 5 * 846) / 3600:.2f} h" in line and "(measured)" in line
+    assert main.projection({"hf": hf}, "4b", "stopped") is None
