@@ -222,13 +222,14 @@ def part_level(a, hf_runner, gguf_files, bench_dir: Path, results: dict) -> None
             times[f"gguf_{name}"] = gpu_level.run_level(runner, level, a.fraction, b, runner.loglikelihood,
                                                         a.answer_tokens or a.budget_cap, limits)
             runner.close()
-    results.update({f"level_{k}": v for k, v in times.items()})
     for k, v in times.items():
         print(f"LEVEL {k}: " + ", ".join(f"{p} {s / 60:.1f} min" for p, s in v.items() if p != "new_tokens")
               + f" (scaled to the full task set; {v['new_tokens']:,.0f} new tokens)")
     # Levels measured by an earlier process of the same call (results.json in $OUT), e.g. the GGUF levels run
     # while causal-conv1d built, before a process that imports it for the HF level.
-    earlier = {k[len("level_"):]: v for k, v in results.items() if k.startswith("level_") and k[6:] not in times}
+    earlier = {k.removeprefix("level_"): v for k, v in results.items()
+               if k.startswith("level_") and k.removeprefix("level_") not in times}
+    results.update({f"level_{k}": v for k, v in times.items()})
     for k in earlier:
         print(f"LEVEL {k}: {earlier[k]['total'] / 60:.1f} min, measured by an earlier process ($OUT/results.json)")
     line = projection({**earlier, **times}, level["profile"], stop)
