@@ -122,7 +122,7 @@ def demo_profile_no_target(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_profile_default_target(tmp_path: Path) -> Path:
-    """The demo profile under the default target rule (the built-in demo turns it off: its fine-tune fails it)."""
+    """The demo profile under the default target rule (fc and fr; the built-in demo trains for fc only)."""
     import yaml
 
     from harness.profiles.model import BUILTIN_DIR

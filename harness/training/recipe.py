@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import csv
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
 from harness.errors import BadInput, CheckFailed
 from harness.profiles.model import TrainSpec
+from harness.training.cpu_head import labelled_positions_only
 from harness.training.lm_head import HeadPlan, plan_head
 from harness.training.manifest import DataFile, TrainManifest
 from harness.training.mixture import Example, load_source, split_heldout, to_example, weighted_order
@@ -141,7 +143,8 @@ def _fit(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, t
     import torch
 
     trainer, packed = trl_trainer(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks)
-    heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
+    with labelled_positions_only() if not cuda else nullcontext():
+        heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
     # LoRA: the adapter (merged by harness/training/merge.py); full: the whole model.
     model.save_pretrained(out / save_as)
     tokenizer.save_pretrained(out / save_as)

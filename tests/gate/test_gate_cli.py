@@ -89,13 +89,13 @@ def test_baseline_without_item_scores_is_unpaired(tmp_path: Path, demo_profile_n
 
 
 def test_demo_run_fails_the_target_rule_by_suite(tmp_path: Path) -> None:
-    """Under the default target rule (the demo profile turns it off, saying why) this demo run (scored
-    before fc/call_acc existed, and its fine-tune worse than the base on fr/mc_acc) fails it, one line
-    per suite, and nothing else."""
+    """Under the default target rule (fc and fr; the demo profile trains for fc only, saying why) this
+    demo run (scored before fc/call_acc existed, and its fine-tune worse than the base on fr/mc_acc)
+    fails it, one line per suite, and nothing else."""
     demo = (ROOT / "harness" / "profiles" / "demo.yaml").read_text(encoding="utf-8")
-    assert "  trained_for: []\n" in demo
+    assert "  trained_for: [fc]\n" in demo
     profile = tmp_path / "demo_default_target.yaml"
-    profile.write_text(demo.replace("  trained_for: []\n", ""), encoding="utf-8")
+    profile.write_text(demo.replace("  trained_for: [fc]\n", ""), encoding="utf-8")
     proc = harness("gate", _run_folder(tmp_path), "--profile", profile, "--json", tmp_path / "gate.json")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     failures = json.loads((tmp_path / "gate.json").read_text())["failures"]

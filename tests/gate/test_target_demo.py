@@ -27,7 +27,7 @@ def demo() -> tuple[Report, object]:
 
 def _spec():
     # The demo's own policy, less every rule but the target rule.
-    # trained_for: the default (the demo profile turns the rule off: its fine-tune fails it, shown here).
+    # trained_for: the default (this older demo run's fine-tune fails it, shown here).
     return load_profile("demo").gate.model_copy(update={"forgetting_metrics": [], "compression_metrics": [],
                                                         "required_checks": [], "kld_max": {},
                                                         "trained_for": ["fc", "fr"]})

@@ -16,9 +16,10 @@ def _load(tmp_path, text: str):
     return load_profile(str(path)), path
 
 
-def test_demo_turns_the_target_rule_off() -> None:
-    # Its fine-tune does not beat the base with relevance held (tests/gate/test_target_demo.py; issue 15).
-    assert load_profile("demo").gate.trained_for == []
+def test_demo_trains_for_function_calling_only() -> None:
+    # Its fine-tune beats the base on calls with relevance held; French does not move (issue 15).
+    gate = load_profile("demo").gate
+    assert gate.trained_for == ["fc"] and gate.target_hold("fc") == ["fc/relevance_acc"]
 
 
 @pytest.mark.parametrize("name", ["4b", "9b"])
