@@ -98,12 +98,13 @@ def _write(tmp_path: Path, report: dict, name: str = "report.json") -> Path:
 
 def test_gate_canned_report_passes_but_for_the_target_rule(demo_profile_no_target, demo_profile_default_target):
     assert harness("gate", DEMO_REPORT, "--profile", demo_profile_no_target).returncode == 0
-    assert harness("gate", DEMO_REPORT).returncode == 0  # the built-in demo profile turns the rule off
-    # Under the default rule: without the base -> bf16 comparisons the target rule needs.
-    proc = harness("gate", DEMO_REPORT, "--profile", demo_profile_default_target)
-    assert proc.returncode == 1, proc.stdout
-    fails = [ln.split()[1:3] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
-    assert fails == [["target", "fc:"], ["target", "fc:"], ["target", "fr:"]], proc.stdout
+    # Without the base -> bf16 comparisons the target rule needs: the built-in demo profile (fc only)
+    # fails on fc, the default rule on fc and fr.
+    for profile, suites in [((), ["fc:", "fc:"]), (("--profile", demo_profile_default_target), ["fc:", "fc:", "fr:"])]:
+        proc = harness("gate", DEMO_REPORT, *profile)
+        assert proc.returncode == 1, proc.stdout
+        fails = [ln.split()[1:3] for ln in proc.stdout.splitlines() if ln.strip().startswith("FAIL")]
+        assert fails == [["target", s] for s in suites], proc.stdout
 
 
 def test_gate_complete_report_passes(tmp_path):

@@ -29,7 +29,7 @@ def demo() -> tuple[Report, object]:
 
 
 def _spec():
-    # The target rule off: the demo fails it (tests/gate/test_target_demo.py); these tests are about the others.
+    # The target rule off: this older demo run fails it (tests/gate/test_target_demo.py); these tests are about the others.
     return load_profile("demo").gate.model_copy(update={"trained_for": []})
 
 

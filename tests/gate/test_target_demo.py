@@ -99,3 +99,33 @@ def test_noise_only_passes_the_target_at_most_alpha(demo) -> None:
         passes["fr"] += "fr" in won
         passes["both"] += result.passed
     assert passes["fc"] <= 0.05 * n and passes["fr"] <= 0.05 * n and passes["both"] <= 1, passes
+
+
+DEMO_FC = DEMO.parent / "demo_run_fc"  # `make demo` on 2026-12-04 with the demo profile as committed
+
+
+def test_committed_demo_passes_the_target_rule_with_a_significant_gain() -> None:
+    """The demo's own gate, unmodified (trained_for: [fc]), on its own run: calls 0/38 -> 6/38 (six items
+    won, none lost), relevance 18/18 -> 12/18, a drop Holm does not call significant among 14 tests."""
+    report = load_report(DEMO_FC)
+    spec = load_profile("demo").gate
+    assert spec.trained_for == ["fc"]
+    result = evaluate_gate(report, spec)
+    assert result.passed, result.failures
+    rows = {r.metric: r for r in result.rules if r.rule == "target"}
+    gain, hold = rows["fc/call_acc"], rows["fc/relevance_acc"]
+    assert (gain.observed, gain.n, gain.test) == (pytest.approx(6 / 38), 38, "mcnemar")
+    assert gain.p_value == pytest.approx(0.5 ** 6)  # one-sided exact McNemar, 6 discordant items all won
+    assert (hold.observed, hold.n) == (pytest.approx(-6 / 18), 18) and hold.passed
+
+
+def test_committed_demo_without_the_gain_fails() -> None:
+    """The same run with the fine-tune's call items set back to the base's answers: no gain, so the rule fails."""
+    report = load_report(DEMO_FC)
+    scores = load_item_scores(DEMO_FC, report)
+    changed = scores.model_copy(deep=True)
+    for task in ("fc/bfcl_simple", "fc/fr_fc"):
+        changed.levels["bf16"].tasks[task] = scores.levels["base"].tasks[task]
+    result = evaluate_gate(rebuild(report, changed, TARGETED), load_profile("demo").gate)
+    assert not result.passed
+    assert any(f.startswith("target: fc:") for f in result.failures), result.failures
