@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import csv
 import time
-from contextlib import nullcontext
 from pathlib import Path
 from typing import Any, Callable
 
@@ -143,7 +142,7 @@ def _fit(model, tokenizer, spec: TrainSpec, out: Path, bf16: bool, cuda: bool, t
     import torch
 
     trainer, packed = trl_trainer(model, tokenizer, spec, out, bf16, cuda, train_rows, heldout_rows, callbacks)
-    with labelled_positions_only() if not cuda else nullcontext():
+    with labelled_positions_only():  # CPU only; Triton devices take that path already
         heldout_loss = fit_guarded(trainer, spec, str(out), bool(heldout_rows))
     # LoRA: the adapter (merged by harness/training/merge.py); full: the whole model.
     model.save_pretrained(out / save_as)
